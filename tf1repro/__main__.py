@@ -1,0 +1,5 @@
+import sys
+
+from tf1repro.cli import main
+
+sys.exit(main())

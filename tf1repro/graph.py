@@ -1,0 +1,106 @@
+"""The notebook's graphs, each built into a fresh ``tf.Graph``.
+
+    model = build(Config())          # In [11]
+    model = build(Config(variant="cell7"))
+    with v1.Session(graph=model.graph) as sess: ...
+
+Split as TF 1.x's ``mnist.py`` tutorial did: ``inference`` / ``loss`` /
+``training`` / ``evaluation``, each returning tensors, with the notebook's
+names and scopes (``X``, ``y``, ``training``; ``DNN``, ``loss/mse``,
+``train``, ``eval``) so checkpoints and listings are stable.
+"""
+
+import collections
+import contextlib
+
+from tf1repro import layers
+from tf1repro.config import VARIANTS
+from tf1repro.tfcompat import tf, v1
+
+Model = collections.namedtuple(
+    "Model", "graph X y training logits loss training_op accuracy "
+             "extra_update_ops init saver config")
+
+
+def inference(X, training, config):
+    """784-300-100-10: dense, batch norm (momentum 0.9), ELU; batch norm on the logits.
+
+    ``cell11`` (In [11]) uses the contrib He initializer inside name scope
+    ``DNN``.  ``cell7`` (In [7]) is the notebook's first draft: glorot
+    kernels, no ``DNN`` scope, and the logits layer reads ``bn2`` (before
+    its ELU) instead of ``bn2_act``.
+    """
+    if config.variant not in VARIANTS:
+        raise ValueError(f"variant must be one of {VARIANTS}, not {config.variant!r}")
+    cell11 = config.variant == "cell11"
+
+    def kernel_init(op_seed):
+        return layers.VarianceScaling(seed=op_seed) if cell11 else None
+
+    def my_batch_norm(x):
+        return layers.batch_normalization(x, training=training, momentum=config.momentum)
+
+    scope = tf.name_scope("DNN") if cell11 else contextlib.nullcontext()
+    with scope:
+        hidden1 = layers.dense(X, config.n_hidden1, name="hidden1",
+                               kernel_initializer=kernel_init(1), seed=1)  # [batch, 300]
+        bn1 = my_batch_norm(hidden1)
+        bn1_act = tf.nn.elu(bn1)
+
+        hidden2 = layers.dense(bn1_act, config.n_hidden2, name="hidden2",
+                               kernel_initializer=kernel_init(2), seed=2)  # [batch, 100]
+        bn2 = my_batch_norm(hidden2)
+        bn2_act = tf.nn.elu(bn2)
+
+        logits_input = bn2_act if cell11 else bn2
+        logits_pre_bn = layers.dense(logits_input, config.n_outputs, name="outputs",
+                                     kernel_initializer=kernel_init(3), seed=3)  # [batch, 10]
+        return my_batch_norm(logits_pre_bn)
+
+
+def loss(logits, y):
+    """Mean cross-entropy; the notebook named it ``mse``, and so do we."""
+    with tf.name_scope("loss"):
+        xentropy = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=logits)
+        return tf.reduce_mean(xentropy, name="mse")
+
+
+def training(loss_op, learning_rate):
+    with tf.name_scope("train"):
+        optimizer = v1.train.GradientDescentOptimizer(learning_rate)
+        return optimizer.minimize(loss_op)
+
+
+def evaluation(logits, y):
+    with tf.name_scope("eval"):
+        # compat.v1 keeps TF 1.x's argument order: (predictions, targets, k).
+        correct = v1.nn.in_top_k(logits, y, 1)
+        return tf.reduce_mean(tf.cast(correct, tf.float32))
+
+
+def build(config):
+    """In [11] (or In [7]) plus the ops In [21] uses, in a fresh graph."""
+    graph = tf.Graph()
+    with graph.as_default():
+        v1.set_random_seed(config.seed)
+        X = v1.placeholder(tf.float32, shape=(None, config.n_inputs), name="X")
+        y = v1.placeholder(tf.int64, shape=(None), name="y")
+        # True during training, False otherwise: batch statistics or moving ones.
+        training_flag = v1.placeholder_with_default(False, shape=(), name="training")
+
+        logits = inference(X, training_flag, config)
+        loss_op = loss(logits, y)
+        training_op = training(loss_op, config.learning_rate)
+        accuracy = evaluation(logits, y)
+
+        init = v1.global_variables_initializer()
+        saver = v1.train.Saver()
+        extra_update_ops = v1.get_collection(v1.GraphKeys.UPDATE_OPS)
+    return Model(graph, X, y, training_flag, logits, loss_op, training_op, accuracy,
+                 extra_update_ops, init, saver, config)
+
+
+def trainable_variable_names(model):
+    """In [22]: ``[v.name for v in tf.trainable_variables()]``."""
+    with model.graph.as_default():
+        return [v.name for v in v1.trainable_variables()]

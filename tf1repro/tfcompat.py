@@ -1,0 +1,48 @@
+"""TensorFlow, quietly, in TF 1.x graph mode.
+
+    from tf1repro.tfcompat import tf, v1   # tf.compat.v1 with eager disabled
+
+Importing this module imports TensorFlow once, with its start-up chatter kept
+off the terminal, and switches the process to graph mode as the notebook ran.
+"""
+
+import os
+import sys
+import tempfile
+
+# C++ INFO/WARNING lines (oneDNN, CPU features, CUDA probing) are not the
+# notebook's output.  Respect a value the user set on purpose.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# CPU only, as the numbers in the README were measured; a GPU's kernels change
+# the last bits (and probing for CUDA logs an error on machines without one).
+os.environ.setdefault("CUDA_VISIBLE_DEVICES", "-1")
+
+
+def _import_quietly():
+    # A few C++ lines are written before absl logging is initialised, so
+    # TF_CPP_MIN_LOG_LEVEL cannot hide them: park fd 2 while importing and
+    # replay what was written only if the import fails.
+    if os.environ.get("TF1REPRO_VERBOSE_TF"):
+        import tensorflow
+        return tensorflow
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as parked:
+        os.dup2(parked.fileno(), 2)
+        try:
+            import tensorflow
+        except BaseException:
+            os.dup2(saved, 2)
+            parked.seek(0)
+            sys.stderr.write(parked.read().decode(errors="replace"))
+            raise
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+    return tensorflow
+
+
+tf = _import_quietly()
+v1 = tf.compat.v1
+v1.disable_eager_execution()
+tf.get_logger().setLevel("ERROR")  # compat.v1 deprecation notices
