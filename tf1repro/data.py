@@ -1,0 +1,333 @@
+"""MNIST as TF 1.x's ``input_data.read_data_sets`` gave it, in NumPy only.
+
+    mnist = read_data_sets(data_dir, seed=0)         # the four .gz files, MD5-checked
+    X_batch, y_batch = mnist.train.next_batch(200)   # [200, 784] float32, [200] uint8
+    mnist.validation.images, mnist.validation.labels # first 5000 training images
+    idx = mnist.train.next_batch_indices(200)        # the same rule, as indices
+
+Validation is the first ``validation_size`` training images in file order,
+train the rest, test the t10k files. Images are ``x.astype(float32) *
+float32(1/255)`` as TF1 computed them; labels are uint8 class numbers, not
+one-hot. ``next_batch`` follows TF1's shuffling rule exactly, with the
+DataSet's own ``RandomState(seed)`` in place of NumPy's global generator.
+Getting the files onto a machine is ``tf1repro.provision``'s job.
+"""
+
+import base64
+import collections
+import gzip
+import hashlib
+import os
+import struct
+import zlib
+
+import numpy as np
+
+from tf1repro.errors import DataError, UserError
+
+# Uncompressed content of the canonical files: (MD5, bytes).
+FILES = {
+    "train-images-idx3-ubyte.gz": ("6bbc9ace898e44ae57da46a324031adb", 47040016),
+    "train-labels-idx1-ubyte.gz": ("a25bea736e30d166cdddb491f175f624", 60008),
+    "t10k-images-idx3-ubyte.gz": ("2646ac647ad5339dbf082846283269ea", 7840016),
+    "t10k-labels-idx1-ubyte.gz": ("27ae3e4e09519cfbb04c329615203637", 10008),
+}
+TRAIN_IMAGES, TRAIN_LABELS, TEST_IMAGES, TEST_LABELS = FILES
+
+IMAGES_MAGIC = 2051  # header: magic, count, rows, cols
+LABELS_MAGIC = 2049  # header: magic, count
+
+_GZIP_MAGIC = b"\x1f\x8b"
+_CHUNK = 1 << 20
+_FRESH = "delete it and run again to fetch a fresh copy"
+
+
+def _is_gzip(path):
+    if path.endswith(".gz"):
+        return True
+    with open(path, "rb") as f:
+        return f.read(2) == _GZIP_MAGIC
+
+
+def _open(path):
+    try:
+        return gzip.open(path, "rb") if _is_gzip(path) else open(path, "rb")
+    except OSError as e:
+        raise DataError(f"{path}: cannot read ({e.strerror or e})") from None
+
+
+def _read_at_most(f, path, limit):
+    """Up to ``limit`` bytes of ``f``, grown chunk by chunk.
+
+    Memory follows what the stream actually yields, never what a header
+    claims, so a lying header or a gzip bomb cannot make us allocate more
+    than min(limit, content present).
+    """
+    buf = bytearray()
+    try:
+        while len(buf) < limit:
+            chunk = f.read(min(_CHUNK, limit - len(buf)))
+            if not chunk:
+                break
+            buf += chunk
+    except (OSError, EOFError, zlib.error) as e:
+        # BadGzipFile is an OSError; a cut-off gzip stream is an EOFError.
+        raise DataError(f"{path}: corrupt or truncated gzip data ({e}); {_FRESH}") from None
+    return buf
+
+
+def _read_content(path):
+    """(header, body) of an IDX file, decompressed; the body is bounded by the header."""
+    with _open(path) as f:
+        head = _read_at_most(f, path, 8)
+        if len(head) < 8:
+            raise DataError(f"{path}: too short for an IDX header ({len(head)} bytes); {_FRESH}")
+        magic, count = struct.unpack(">II", head)
+        if magic == IMAGES_MAGIC:
+            dims = _read_at_most(f, path, 8)
+            if len(dims) < 8:
+                raise DataError(f"{path}: too short for an IDX image header "
+                                f"({8 + len(dims)} of 16 bytes); {_FRESH}")
+            head += dims
+        elif magic != LABELS_MAGIC:
+            raise DataError(f"{path}: not an MNIST IDX file (magic number {magic}, expected "
+                            f"{IMAGES_MAGIC} for images or {LABELS_MAGIC} for labels); {_FRESH}")
+        body_size = _body_size(head)
+        # +1 so trailing bytes show up without reading the rest of them.
+        body = _read_at_most(f, path, body_size + 1)
+    _check_body(path, head, len(body))
+    return bytes(head), body
+
+
+def _body_size(head):
+    if len(head) == 16:
+        _, count, rows, cols = struct.unpack(">IIII", head)
+        return count * rows * cols  # Python ints: no overflow, whatever the header says
+    return struct.unpack(">II", head)[1]
+
+
+def _describe(head):
+    if len(head) == 16:
+        _, count, rows, cols = struct.unpack(">IIII", head)
+        return f"{count} images of {rows}x{cols}", "of pixels"
+    return f"{struct.unpack('>II', head)[1]} labels", "of labels"
+
+
+def _check_body(path, head, n):
+    want = _body_size(head)
+    what, of = _describe(head)
+    if n < want:
+        raise DataError(f"{path}: truncated: header says {what} but the file holds {n} bytes "
+                        f"{of}; {_FRESH}")
+    if n > want:
+        raise DataError(f"{path}: trailing bytes after the {want} bytes {of} its header "
+                        f"declares ({what}); {_FRESH}")
+
+
+def _parse(head, body):
+    """uint8 array over ``body`` (no copy), shaped by an already checked header."""
+    if len(head) == 16:
+        _, count, rows, cols = struct.unpack(">IIII", head)
+        return np.frombuffer(body, np.uint8).reshape(count, rows, cols)
+    return np.frombuffer(body, np.uint8)
+
+
+def read_idx(path):
+    """uint8 array of an IDX file, gzipped or raw: images [count, rows, cols] or labels [count]."""
+    return _parse(*_read_content(path))
+
+
+def _md5_mismatch(path, expected, found):
+    return DataError(f"{path}: MD5 of its content is {found}, expected {expected}; "
+                     f"the file is damaged or not MNIST: {_FRESH}")
+
+
+def verify(path, expected_md5):
+    """Check the MD5 of ``path``'s uncompressed content; return it, or raise DataError."""
+    h = hashlib.md5()
+    with _open(path) as f:
+        try:
+            for chunk in iter(lambda: f.read(_CHUNK), b""):
+                h.update(chunk)
+        except (OSError, EOFError, zlib.error) as e:
+            raise DataError(f"{path}: corrupt or truncated gzip data ({e}); {_FRESH}") from None
+    found = h.hexdigest()
+    if found != expected_md5:
+        raise _md5_mismatch(path, expected_md5, found)
+    return found
+
+
+def _entropy_seed():
+    # TF1 seeded NumPy from OS entropy when no seed was given; do the same,
+    # but keep the value so a run can say which order it used.
+    return int.from_bytes(os.urandom(4), "little")
+
+
+class DataSet:
+    """One split: ``images`` float32 [N, rows*cols], ``labels`` uint8 [N], and TF1's ``next_batch``."""
+
+    def __init__(self, images, labels, seed):
+        images = np.asarray(images)
+        labels = np.asarray(labels)
+        if images.ndim != 3 or labels.ndim != 1 or len(images) != len(labels):
+            raise ValueError(f"DataSet wants images [N, rows, cols] and labels [N], "
+                             f"got {images.shape} and {labels.shape}")
+        n = len(images)
+        if seed is None:
+            seed = _entropy_seed()
+        if not 0 <= int(seed) < 2**32:
+            raise UserError(f"seed {seed} is out of range: use 0 .. {2**32 - 1}")
+        self.seed = int(seed)
+        # Exactly TF1: astype(float32), then multiply by 1/255 in float32. Not
+        # bit-identical to x / 255.0 (126 of 256 pixel values differ by one ulp).
+        flat = images.reshape(n, images.shape[1] * images.shape[2]).astype(np.float32)
+        self.images = np.multiply(flat, np.float32(1.0 / 255.0))  # [N, 784]
+        self.labels = labels.astype(np.uint8)  # [N]
+        # TF1 called numpy.random.seed(seed) in DataSet.__init__, then
+        # numpy.random.shuffle(arange(N)); RandomState(seed) is that same
+        # Mersenne Twister stream, so the order equals TF1's read_data_sets(seed=seed).
+        # (TF1 seeded the *global* generator once per split; train is the only
+        # split that draws, so one generator per split changes nothing.)
+        self._rng = np.random.RandomState(self.seed)
+        # TF1 permuted its image array in place of an order; we keep the order
+        # as indices into the original arrays, so a fast path can feed indices.
+        # ``images`` and ``labels`` therefore stay in file order, where TF1's
+        # train.images came out shuffled once next_batch had run.
+        self._order = np.arange(n, dtype=np.int64)  # [N]
+        self._index_in_epoch = 0
+        self._epochs_completed = 0
+
+    def __repr__(self):
+        return (f"DataSet(num_examples={self.num_examples}, seed={self.seed}, "
+                f"epochs_completed={self._epochs_completed}, "
+                f"index_in_epoch={self._index_in_epoch})")
+
+    @property
+    def num_examples(self):
+        return len(self.labels)
+
+    @property
+    def epochs_completed(self):
+        return self._epochs_completed
+
+    @property
+    def index_in_epoch(self):
+        return self._index_in_epoch
+
+    def next_batch_indices(self, batch_size):
+        """Indices (int64 [batch_size]) of TF1's next ``next_batch(batch_size)``."""
+        n = self.num_examples
+        # TF1 let a batch larger than the set through and returned short,
+        # inconsistent batches; refuse instead.
+        if not 1 <= batch_size <= n:
+            raise UserError(f"batch size {batch_size} is out of range for a set of "
+                            f"{n} examples: use 1 .. {n}")
+        start = self._index_in_epoch
+        if self._epochs_completed == 0 and start == 0:
+            perm0 = np.arange(n)
+            self._rng.shuffle(perm0)
+            self._order = self._order[perm0]
+        if start + batch_size > n:
+            self._epochs_completed += 1
+            rest = self._order[start:n]
+            # TF1 shuffled the already-shuffled arrays; composing the
+            # permutations is what keeps this identical to it.
+            perm = np.arange(n)
+            self._rng.shuffle(perm)
+            self._order = self._order[perm]
+            self._index_in_epoch = batch_size - len(rest)
+            return np.concatenate((rest, self._order[:self._index_in_epoch]))
+        self._index_in_epoch = start + batch_size
+        return self._order[start:self._index_in_epoch].copy()
+
+    def next_batch(self, batch_size):
+        """(images [batch_size, 784] float32, labels [batch_size] uint8), as TF1 drew them."""
+        idx = self.next_batch_indices(batch_size)
+        return self.images[idx], self.labels[idx]
+
+    def get_state(self):
+        """Where the batch sequence stands, as a JSON-serialisable dict."""
+        name, keys, pos, has_gauss, cached = self._rng.get_state()
+        return {
+            "num_examples": self.num_examples,
+            "seed": self.seed,
+            # int32 little-endian, base64: a quarter of the size of a JSON list
+            "order": base64.b64encode(self._order.astype("<i4").tobytes()).decode("ascii"),
+            "index_in_epoch": int(self._index_in_epoch),
+            "epochs_completed": int(self._epochs_completed),
+            "rng": {"name": name, "keys": [int(k) for k in keys], "pos": int(pos),
+                    "has_gauss": int(has_gauss), "cached_gaussian": float(cached)},
+        }
+
+    def set_state(self, state):
+        """Resume from a ``get_state()`` dict: the next batches are the ones that would have come."""
+        n = self.num_examples
+        try:
+            order = np.frombuffer(base64.b64decode(state["order"]), "<i4").astype(np.int64)
+            rng = state["rng"]
+            rng_state = (rng["name"], np.array(rng["keys"], dtype=np.uint32), int(rng["pos"]),
+                         int(rng["has_gauss"]), float(rng["cached_gaussian"]))
+            index, epochs = int(state["index_in_epoch"]), int(state["epochs_completed"])
+        except (KeyError, TypeError, ValueError) as e:
+            raise UserError(f"not a DataSet state ({type(e).__name__}: {e})") from None
+        if (state.get("num_examples") != n or len(order) != n
+                or not np.array_equal(np.sort(order), np.arange(n))
+                or not 0 <= index <= n or epochs < 0):
+            raise UserError(f"the saved data state does not fit this set of {n} examples "
+                            "(was it saved with another validation size?)")
+        self._rng.set_state(rng_state)
+        self._order = order
+        self._index_in_epoch = index
+        self._epochs_completed = epochs
+        self.seed = int(state.get("seed", self.seed))
+
+
+Datasets = collections.namedtuple("Datasets", "train validation test")
+
+
+def _load(train_dir, name, check_md5):
+    path = os.path.join(train_dir, name)
+    if not os.path.exists(path):
+        raise DataError(f"{path}: no such file; run 'tf1repro train' to fetch MNIST there, "
+                        f"or copy the four MNIST .gz files ({', '.join(FILES)}) into {train_dir}")
+    head, body = _read_content(path)
+    if check_md5:
+        h = hashlib.md5(head)
+        h.update(body)
+        expected = FILES[name][0]
+        if h.hexdigest() != expected:
+            raise _md5_mismatch(path, expected, h.hexdigest())
+    return path, _parse(head, body)
+
+
+def read_data_sets(train_dir, validation_size=5000, seed=None, verify=True):
+    """Train, validation and test DataSets from the four MNIST files in ``train_dir``.
+
+    ``verify`` checks each file's uncompressed MD5 against ``FILES``. With
+    ``seed=None`` one is drawn from OS entropy (as TF1 did); all three sets
+    get the same seed.
+    """
+    if isinstance(validation_size, bool) or not isinstance(validation_size, (int, np.integer)) \
+            or validation_size < 0:
+        raise DataError(f"validation size {validation_size!r} is out of range: "
+                        "use 0 .. the number of training images (the notebook used 5000)")
+    train_images_path, train_images = _load(train_dir, TRAIN_IMAGES, verify)  # [60000, 28, 28]
+    train_labels_path, train_labels = _load(train_dir, TRAIN_LABELS, verify)  # [60000]
+    test_images_path, test_images = _load(train_dir, TEST_IMAGES, verify)     # [10000, 28, 28]
+    test_labels_path, test_labels = _load(train_dir, TEST_LABELS, verify)     # [10000]
+    for ipath, images, lpath, labels in ((train_images_path, train_images, train_labels_path, train_labels),
+                                         (test_images_path, test_images, test_labels_path, test_labels)):
+        if len(images) != len(labels):
+            raise DataError(f"{ipath} holds {len(images)} images but {lpath} holds "
+                            f"{len(labels)} labels; delete both and run again to fetch fresh copies")
+    n_train = len(train_images)
+    if validation_size > n_train:
+        raise DataError(f"validation size {validation_size!r} is out of range: "
+                        f"use 0 .. {n_train} (the notebook used 5000)")
+    if seed is None:
+        seed = _entropy_seed()
+    return Datasets(
+        train=DataSet(train_images[validation_size:], train_labels[validation_size:], seed),
+        validation=DataSet(train_images[:validation_size], train_labels[:validation_size], seed),
+        test=DataSet(test_images, test_labels, seed),
+    )
