@@ -158,8 +158,8 @@ def cmd_eval(args, log):
     train.load_config(args.checkpoint)  # fail before fetching data
     data_dir, _ = _data_dir(args, log)
     accs = train.evaluate(args.checkpoint, data_dir)
-    log(f"Validation accuracy: {accs['validation_accuracy']:.7g}".rstrip())
-    log(f"Test accuracy: {accs['test_accuracy']:.7g}")
+    log(f"Validation accuracy: {train.fmt(accs['validation_accuracy'])}")
+    log(f"Test accuracy: {train.fmt(accs['test_accuracy'])}")
 
 
 def cmd_test(args, log):

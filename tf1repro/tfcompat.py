@@ -13,9 +13,6 @@ import tempfile
 # C++ INFO/WARNING lines (oneDNN, CPU features, CUDA probing) are not the
 # notebook's output.  Respect a value the user set on purpose.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-# CPU only, as the numbers in the README were measured; a GPU's kernels change
-# the last bits (and probing for CUDA logs an error on machines without one).
-os.environ.setdefault("CUDA_VISIBLE_DEVICES", "-1")
 
 
 def _import_quietly():
@@ -31,6 +28,9 @@ def _import_quietly():
         os.dup2(parked.fileno(), 2)
         try:
             import tensorflow
+            # Probing for accelerators happens once, on first use; on a
+            # machine without CUDA it logs an error line.  Do it here, parked.
+            tensorflow.config.list_physical_devices()
         except BaseException:
             os.dup2(saved, 2)
             parked.seek(0)
@@ -40,7 +40,6 @@ def _import_quietly():
             os.dup2(saved, 2)
             os.close(saved)
     return tensorflow
-
 
 tf = _import_quietly()
 v1 = tf.compat.v1

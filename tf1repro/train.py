@@ -22,17 +22,26 @@ def session_config(threads=None):
     # Fixed thread pools: with fixed seeds, one machine then gives the same
     # numbers run after run.
     threads = threads or os.cpu_count() or 1
+    # No GPU: the README's numbers are CPU numbers, and probing for CUDA on
+    # a machine without it logs an error line.
     return v1.ConfigProto(intra_op_parallelism_threads=threads,
-                          inter_op_parallelism_threads=threads)
+                          inter_op_parallelism_threads=threads,
+                          device_count={"GPU": 0})
+
+
+def fmt(accuracy):
+    """An accuracy as the notebook's ``print`` showed a float32: ``0.9448``."""
+    # str(), not format(): NumPy formats a float32 via float64 (0.94480002...),
+    # while str() gives the shortest repr that round-trips, as print() did.
+    return str(np.float32(accuracy))
 
 
 def epoch_line(epoch, acc_train, acc_valid):
-    # print(epoch, "Batch accuracy:", acc_train, ...) on NumPy float32s.
-    return f"{epoch} Batch accuracy: {np.float32(acc_train)} Validation accuracy: {np.float32(acc_valid)}"
+    return f"{epoch} Batch accuracy: {fmt(acc_train)} Validation accuracy: {fmt(acc_valid)}"
 
 
 def test_line(acc_test):
-    return f"\nTest accuracy: {np.float32(acc_test)}"
+    return "\nTest accuracy: " + fmt(acc_test)
 
 
 def train_and_evaluate(config, data_dir, checkpoint, log=print, datasets=None):
