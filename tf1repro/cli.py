@@ -14,7 +14,7 @@ import os
 import secrets
 import sys
 
-from tf1repro.config import VARIANTS, Config
+from tf1repro.config import LOOPS, VARIANTS, Config
 from tf1repro.errors import UserError
 
 DEFAULTS = Config()
@@ -88,6 +88,13 @@ def build_parser():
                        help="where tf.train.Saver writes the model")
     train.add_argument("--variant", choices=VARIANTS, default=DEFAULTS.variant,
                        help="cell11: the training graph of In [11]; cell7: the first draft, In [7]")
+    train.add_argument("--loop", choices=LOOPS, default=LOOPS[0],
+                       help="in_graph: the same steps run an epoch per Session.run (fast); "
+                            "feed_dict: In [21] as written, a Session.run per step")
+    train.add_argument("--no-batch-norm", dest="batch_norm", action="store_false",
+                       help="the ablation: the same network without its batch-norm layers")
+    train.add_argument("--logdir", metavar="DIR", default=None,
+                       help="write the graph and per-epoch scalars for TensorBoard here")
 
     vars_ = sub.add_parser("vars", formatter_class=fmt,
                            help="In [22]: list the trainable variables, or what a checkpoint holds")
@@ -122,15 +129,19 @@ def cmd_train(args, log):
 
     seed = args.seed if args.seed is not None else secrets.randbelow(2**31)
     config = dataclasses.replace(DEFAULTS, epochs=args.epochs, batch_size=args.batch_size,
-                                 learning_rate=args.learning_rate, variant=args.variant, seed=seed)
+                                 learning_rate=args.learning_rate, variant=args.variant,
+                                 batch_norm=args.batch_norm, seed=seed)
     log(f"# tf1repro: notebook cell In [{config.variant[4:]}] on TensorFlow {tf.__version__} "
         f"(tf.compat.v1 graph mode), NumPy {np.__version__}")
     data_dir, source = _data_dir(args, log)
     log(f"# data: {data_dir} ({source})")
     log(f"# seed: {seed} (repeat with --seed {seed}); {config.epochs} epochs, "
-        f"batch {config.batch_size}, learning rate {config.learning_rate}")
-    result = train.train_and_evaluate(config, data_dir, args.checkpoint, log=log)
-    log(f"# saved {result['checkpoint']}")
+        f"batch {config.batch_size}, learning rate {config.learning_rate}, {args.loop} loop"
+        + ("" if config.batch_norm else ", no batch norm"))
+    record = train.train_and_evaluate(
+        config, data_dir, args.checkpoint, log=log, loop=args.loop, logdir=args.logdir,
+        run_info={"data": {"dir": data_dir, "source": source}})
+    log(f"# saved {record['checkpoint']}")
 
 
 def cmd_vars(args, log):

@@ -12,6 +12,7 @@ import json
 import os
 
 VARIANTS = ("cell11", "cell7")  # In [11] (the default) and the first graph, In [7]
+LOOPS = ("in_graph", "feed_dict")  # how training steps reach the graph (tf1repro.train)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -24,6 +25,7 @@ class Config:
     momentum: float = 0.9         # batch norm moving-average momentum
     learning_rate: float = 0.1    # GradientDescentOptimizer
     variant: str = "cell11"       # which notebook cell's graph
+    batch_norm: bool = True       # False: the ablation, dense + ELU without batch norm
     # training, In [12]
     epochs: int = 20
     batch_size: int = 200

@@ -22,23 +22,32 @@ Model = collections.namedtuple(
              "extra_update_ops init saver config")
 
 
-def inference(X, training, config):
+def inference(X, training, config, updates=None):
     """784-300-100-10: dense, batch norm (momentum 0.9), ELU; batch norm on the logits.
 
     ``cell11`` (In [11]) uses the contrib He initializer inside name scope
     ``DNN``.  ``cell7`` (In [7]) is the notebook's first draft: glorot
     kernels, no ``DNN`` scope, and the logits layer reads ``bn2`` (before
-    its ELU) instead of ``bn2_act``.
+    its ELU) instead of ``bn2_act``.  ``config.batch_norm=False`` drops the
+    batch-norm layers (the ablation).  ``training`` is the boolean
+    placeholder, or a Python bool for a copy built for one mode only;
+    ``updates`` is passed on to ``layers.batch_normalization``.
     """
     if config.variant not in VARIANTS:
         raise ValueError(f"variant must be one of {VARIANTS}, not {config.variant!r}")
     cell11 = config.variant == "cell11"
+    # tf.layers' automatic names, spelled out so that a second copy of the
+    # network (reuse=True) finds the same variables.
+    bn_names = iter(["batch_normalization", "batch_normalization_1", "batch_normalization_2"])
 
     def kernel_init(op_seed):
         return layers.VarianceScaling(seed=op_seed) if cell11 else None
 
     def my_batch_norm(x):
-        return layers.batch_normalization(x, training=training, momentum=config.momentum)
+        if not config.batch_norm:
+            return x
+        return layers.batch_normalization(x, training=training, momentum=config.momentum,
+                                          name=next(bn_names), updates=updates)
 
     scope = tf.name_scope("DNN") if cell11 else contextlib.nullcontext()
     with scope:
@@ -104,3 +113,52 @@ def trainable_variable_names(model):
     """In [22]: ``[v.name for v in tf.trainable_variables()]``."""
     with model.graph.as_default():
         return [v.name for v in v1.trainable_variables()]
+
+
+InGraphTraining = collections.namedtuple(
+    "InGraphTraining", "images_init labels_init load step_indices step_losses")
+
+
+def add_in_graph_training(model, num_examples):
+    """In [21]'s training steps, run by the graph itself, a block at a time.
+
+    The training images and labels live in two local variables (loaded once
+    with ``load``; not saved by the ``Saver``).  ``step_losses`` runs one
+    training step per row of ``step_indices`` [steps, batch_size] (indices
+    into the training set, in ``next_batch`` order) and returns each step's
+    loss [steps].  Each step is the notebook's: the network rebuilt on the
+    same variables with ``training`` fixed to True, ``GradientDescentOptimizer``
+    on the mean cross-entropy, and the six moving-average updates.  What
+    changes is only that Python no longer copies each batch into a
+    ``feed_dict`` and starts 275 ``Session.run`` calls an epoch.
+    """
+    config = model.config
+    with model.graph.as_default(), tf.name_scope("in_graph"):
+        images_init = v1.placeholder(tf.float32, [num_examples, config.n_inputs], "images_init")
+        labels_init = v1.placeholder(tf.int64, [num_examples], "labels_init")
+        local = [v1.GraphKeys.LOCAL_VARIABLES]
+        images = v1.Variable(images_init, trainable=False, collections=local,
+                             name="train_images")  # [N, 784]
+        labels = v1.Variable(labels_init, trainable=False, collections=local,
+                             name="train_labels")  # [N]
+        load = v1.variables_initializer([images, labels])
+        step_indices = v1.placeholder(tf.int32, [None, None], "step_indices")  # [steps, batch]
+        n_steps = tf.shape(step_indices)[0]
+
+        def body(i, losses):
+            batch = step_indices[i]
+            X_batch = tf.gather(images, batch)  # [batch, 784]
+            y_batch = tf.gather(labels, batch)  # [batch]
+            updates = []
+            with v1.variable_scope(v1.get_variable_scope(), reuse=True):
+                logits = inference(X_batch, True, config, updates=updates)
+            loss_op = loss(logits, y_batch)
+            training_op = training(loss_op, config.learning_rate)
+            with tf.control_dependencies([training_op] + updates):
+                return i + 1, losses.write(i, loss_op)
+
+        losses = tf.TensorArray(tf.float32, size=n_steps)
+        _, losses = tf.while_loop(lambda i, _: i < n_steps, body, [tf.constant(0), losses],
+                                  parallel_iterations=1)
+        step_losses = losses.stack(name="step_losses")  # [steps]
+    return InGraphTraining(images_init, labels_init, load, step_indices, step_losses)

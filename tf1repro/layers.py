@@ -66,7 +66,7 @@ def dense(inputs, units, name=None, kernel_initializer=None, seed=None):
 
 
 def batch_normalization(inputs, training, momentum=0.99, epsilon=1e-3, name=None,
-                        register_updates=True):
+                        updates=None):
     """``tf.layers.batch_normalization`` for 2-D inputs (axis -1, not fused).
 
     ``training`` is a boolean tensor (or a Python bool).  While it is true the
@@ -77,6 +77,10 @@ def batch_normalization(inputs, training, momentum=0.99, epsilon=1e-3, name=None
     ``training`` is true.  Variables are created in TF 1.x's order: beta,
     gamma, moving_mean, moving_variance, in a fresh scope named
     ``batch_normalization``, ``batch_normalization_1``, ...
+
+    ``updates``, when given, is a list that receives the two update ops
+    instead of ``UPDATE_OPS`` (for a copy of the network that shares the
+    variables, such as the in-graph training loop).
     """
     params_shape = [int(inputs.shape[-1])]
     with v1.variable_scope(name, default_name="batch_normalization"):
@@ -115,9 +119,11 @@ def batch_normalization(inputs, training, momentum=0.99, epsilon=1e-3, name=None
                            lambda: assign_moving_average(variable, value),
                            lambda: tf.identity(variable))
 
-        updates = [conditional_update(moving_mean, batch_mean),
-                   conditional_update(moving_variance, batch_variance)]
-        if register_updates:
-            for update in updates:
+        new_updates = [conditional_update(moving_mean, batch_mean),
+                       conditional_update(moving_variance, batch_variance)]
+        if updates is not None:
+            updates.extend(new_updates)
+        else:
+            for update in new_updates:
                 v1.add_to_collection(v1.GraphKeys.UPDATE_OPS, update)
         return outputs

@@ -7,12 +7,15 @@ Everything arrives as arguments; lines a person reads go through ``log``
 (``print`` by default), exactly as the notebook printed them.
 """
 
+import dataclasses
+import json
 import os
+import time
 
 import numpy as np
 
-from tf1repro import graph
-from tf1repro.config import Config, config_path
+from tf1repro import __version__, graph
+from tf1repro.config import LOOPS, Config, config_path
 from tf1repro.data import read_data_sets
 from tf1repro.errors import UserError
 from tf1repro.tfcompat import tf, v1
@@ -44,41 +47,109 @@ def test_line(acc_test):
     return "\nTest accuracy: " + fmt(acc_test)
 
 
-def train_and_evaluate(config, data_dir, checkpoint, log=print, datasets=None):
-    """Train ``config.epochs`` epochs as In [21] does, save, and return the figures.
+def run_epoch_feed_dict(sess, model, train_set, steps, batch_size):
+    """In [21]'s inner loop as written: NumPy batches through ``feed_dict``.
 
-    Returns a dict with the per-epoch ``batch_accuracy`` and
-    ``validation_accuracy`` lists, ``test_accuracy`` and ``checkpoint``.
+    Returns the last batch and the loss of every step.
     """
+    losses = np.empty(steps, np.float32)
+    for step in range(steps):
+        X_batch, y_batch = train_set.next_batch(batch_size)  # [batch, 784], [batch]
+        _, _, losses[step] = sess.run(
+            [model.training_op, model.extra_update_ops, model.loss],
+            feed_dict={model.training: True, model.X: X_batch, model.y: y_batch})
+    return X_batch, y_batch, losses
+
+
+def run_epoch_in_graph(sess, in_graph, train_set, steps, batch_size):
+    """The same steps, in the same ``next_batch`` order, in one ``Session.run``."""
+    blocks = np.stack([train_set.next_batch_indices(batch_size) for _ in range(steps)])
+    losses = sess.run(in_graph.step_losses, {in_graph.step_indices: blocks.astype(np.int32)})
+    last = blocks[-1]
+    return train_set.images[last], train_set.labels[last], losses
+
+
+def train_and_evaluate(config, data_dir, checkpoint, log=print, datasets=None,
+                       loop="in_graph", logdir=None, run_info=None):
+    """Train ``config.epochs`` epochs as In [21] does, save, and return the run record.
+
+    ``loop`` is ``in_graph`` (the default: the same steps, run by the graph
+    a whole epoch per ``Session.run``) or ``feed_dict`` (In [21] as
+    written).  The record (also written to ``metrics.json`` beside the
+    checkpoint) holds the config, versions, per-epoch accuracies, mean loss
+    and seconds, and the test accuracy.  ``logdir``, when given, receives a
+    TensorBoard graph and per-epoch scalars.
+    """
+    if loop not in LOOPS:
+        raise ValueError(f"loop must be one of {LOOPS}, not {loop!r}")
     if datasets is None:
         datasets = read_data_sets(data_dir, validation_size=config.validation_size,
                                   seed=config.seed)
-    train_set = datasets.train
+    train_set, validation, test = datasets
     steps_per_epoch = train_set.num_examples // config.batch_size
     model = graph.build(config)
+    in_graph = None
+    if loop == "in_graph":
+        in_graph = graph.add_in_graph_training(model, train_set.num_examples)
     os.makedirs(os.path.dirname(os.path.abspath(checkpoint)), exist_ok=True)
 
-    history = {"batch_accuracy": [], "validation_accuracy": []}
+    record = {
+        "config": dataclasses.asdict(config), "seed": config.seed, "loop": loop,
+        "versions": {"tf1repro": __version__, "tensorflow": tf.__version__,
+                     "numpy": np.__version__},
+        **(run_info or {}),
+        "epochs": [], "test_accuracy": None, "checkpoint": None,
+    }
+    writer = v1.summary.FileWriter(logdir, model.graph) if logdir else None
     with v1.Session(graph=model.graph, config=session_config()) as sess:
         sess.run(model.init)
+        if in_graph is not None:
+            sess.run(in_graph.load, {in_graph.images_init: train_set.images,
+                                     in_graph.labels_init: train_set.labels})
         for epoch in range(config.epochs):
-            for _ in range(steps_per_epoch):
-                X_batch, y_batch = train_set.next_batch(config.batch_size)  # [200, 784], [200]
-                sess.run([model.training_op, model.extra_update_ops],
-                         feed_dict={model.training: True, model.X: X_batch, model.y: y_batch})
+            start = time.perf_counter()
+            if in_graph is not None:
+                X_batch, y_batch, losses = run_epoch_in_graph(
+                    sess, in_graph, train_set, steps_per_epoch, config.batch_size)
+            else:
+                X_batch, y_batch, losses = run_epoch_feed_dict(
+                    sess, model, train_set, steps_per_epoch, config.batch_size)
+            # Both with `training` left at its default, False: moving statistics.
             acc_train = sess.run(model.accuracy, {model.X: X_batch, model.y: y_batch})
-            acc_valid = sess.run(model.accuracy, {model.X: datasets.validation.images,
-                                                  model.y: datasets.validation.labels})
-            history["batch_accuracy"].append(float(acc_train))
-            history["validation_accuracy"].append(float(acc_valid))
+            acc_valid = sess.run(model.accuracy, {model.X: validation.images,
+                                                  model.y: validation.labels})
+            entry = {"epoch": epoch, "batch_accuracy": float(acc_train),
+                     "validation_accuracy": float(acc_valid),
+                     "mean_loss": float(np.mean(losses)),
+                     "seconds": time.perf_counter() - start}
+            record["epochs"].append(entry)
             log(epoch_line(epoch, acc_train, acc_valid))
-        acc_test = sess.run(model.accuracy, {model.X: datasets.test.images,
-                                             model.y: datasets.test.labels})
+            if writer is not None:
+                write_scalars(writer, epoch, entry)
+        acc_test = sess.run(model.accuracy, {model.X: test.images, model.y: test.labels})
         log(test_line(acc_test))
-        save_path = model.saver.save(sess, checkpoint)
+        record["test_accuracy"] = float(acc_test)
+        record["checkpoint"] = model.saver.save(sess, checkpoint)
+    if writer is not None:
+        writer.close()
     with open(config_path(checkpoint), "w") as f:
         f.write(config.to_json())
-    return dict(history, test_accuracy=float(acc_test), checkpoint=save_path)
+    with open(metrics_path(checkpoint), "w") as f:
+        json.dump(record, f, indent=2)
+        f.write("\n")
+    return record
+
+
+def write_scalars(writer, epoch, entry):
+    values = [v1.Summary.Value(tag=tag, simple_value=entry[tag])
+              for tag in ("batch_accuracy", "validation_accuracy", "mean_loss")]
+    writer.add_summary(v1.Summary(value=values), epoch)
+    writer.flush()
+
+
+def metrics_path(checkpoint):
+    """The run record of a checkpoint: ``metrics.json`` in its folder."""
+    return os.path.join(os.path.dirname(os.path.abspath(checkpoint)), "metrics.json")
 
 
 def load_config(checkpoint):
@@ -88,7 +159,6 @@ def load_config(checkpoint):
         raise UserError(f"{checkpoint}: no such checkpoint (expected {checkpoint}.index); "
                         "train one with './run.sh train --checkpoint PATH'")
     try:
-        import json
         with open(path) as f:
             return Config.from_dict(json.load(f))
     except (OSError, ValueError, TypeError) as e:

@@ -1,0 +1,64 @@
+"""The training loops on the real MNIST, one short epoch at a time."""
+
+import json
+
+import numpy as np
+import pytest
+
+from tf1repro import train
+from tf1repro.config import Config
+from tf1repro.data import read_data_sets
+from tf1repro.provision import default_data_dir, ensure_mnist
+from tf1repro.tfcompat import tf
+
+
+@pytest.fixture(scope="module")
+def datasets_factory():
+    path = default_data_dir()
+    ensure_mnist(path, log=lambda line: None)
+    return lambda seed: read_data_sets(path, seed=seed)
+
+
+def run(tmp_path, datasets_factory, loop, config):
+    ckpt = str(tmp_path / loop / "my_model_final.ckpt")
+    lines = []
+    record = train.train_and_evaluate(config, None, ckpt, log=lines.append,
+                                      datasets=datasets_factory(config.seed), loop=loop)
+    return record, lines, ckpt
+
+
+def checkpoint_values(ckpt):
+    reader = tf.train.load_checkpoint(ckpt)
+    return {name: reader.get_tensor(name) for name, _ in tf.train.list_variables(ckpt)}
+
+
+def test_in_graph_loop_computes_what_the_feed_dict_loop_computes(tmp_path, datasets_factory):
+    # Two short epochs with a large batch keep this quick; every variable,
+    # moving statistics included, must come out bit-identical.
+    config = Config(epochs=2, batch_size=1000, seed=3)
+    fast, fast_lines, fast_ckpt = run(tmp_path, datasets_factory, "in_graph", config)
+    slow, slow_lines, slow_ckpt = run(tmp_path, datasets_factory, "feed_dict", config)
+    assert fast_lines == slow_lines
+    assert [e["mean_loss"] for e in fast["epochs"]] == [e["mean_loss"] for e in slow["epochs"]]
+    a, b = checkpoint_values(fast_ckpt), checkpoint_values(slow_ckpt)
+    assert sorted(a) == sorted(b) and len(a) == 18
+    for name in a:
+        np.testing.assert_array_equal(a[name], b[name], err_msg=name)
+
+
+def test_run_record_and_checkpoint_files(tmp_path, datasets_factory):
+    config = Config(epochs=1, batch_size=500, seed=5)
+    record, lines, ckpt = run(tmp_path, datasets_factory, "in_graph", config)
+    folder = tmp_path / "in_graph"
+    for suffix in (".index", ".meta", ".data-00000-of-00001"):
+        assert (folder / ("my_model_final.ckpt" + suffix)).exists()
+    assert "my_model_final.ckpt" in (folder / "checkpoint").read_text()
+    saved = json.loads((folder / "metrics.json").read_text())
+    assert saved["config"]["batch_size"] == 500 and saved["seed"] == 5
+    assert saved["versions"]["tensorflow"] == tf.__version__
+    assert len(saved["epochs"]) == 1
+    epoch = saved["epochs"][0]
+    assert 0.8 < epoch["validation_accuracy"] <= 1 and 0 < epoch["mean_loss"] < 1.0
+    assert lines[0] == train.epoch_line(0, epoch["batch_accuracy"], epoch["validation_accuracy"])
+    assert lines[-1] == "\nTest accuracy: " + train.fmt(saved["test_accuracy"])
+    assert Config.from_dict(json.loads((folder / "config.json").read_text())) == config
