@@ -9,10 +9,15 @@ PYTHON="${PYTHON:-python3}"
 STAMP="$VENV/.tf1repro-installed"
 LOG="$VENV/setup.log"
 
+# `bench` also wants PyTorch (a peer to compare with); nothing else does.
+# Once installed it stays, so switching commands never reinstalls.
+EXTRAS="test"
+if [ "${1:-}" = "bench" ] || [ -f "$VENV/.tf1repro-bench" ]; then EXTRAS="test,bench"; fi
+
 setup() {
-    # Reinstall only when setup.cfg changed since the last successful install.
+    # Reinstall only when setup.cfg or the extras changed since the last install.
     local want
-    want="$(cat "$ROOT/setup.cfg" "$ROOT/pyproject.toml" | cksum)"
+    want="$EXTRAS $(cat "$ROOT/setup.cfg" "$ROOT/pyproject.toml" | cksum)"
     if [ -x "$VENV/bin/python" ] && [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$want" ]; then
         return 0
     fi
@@ -20,13 +25,13 @@ setup() {
     if [ ! -x "$VENV/bin/python" ]; then
         "$PYTHON" -m venv "$VENV" || { echo "run.sh: cannot create a virtual environment with $PYTHON (set PYTHON=python3.11)" >&2; exit 1; }
     fi
-    if ! { "$VENV/bin/python" -m pip install --upgrade pip &&
-           "$VENV/bin/python" -m pip install -e "$ROOT[test]"; } >"$LOG" 2>&1; then
+    if ! "$VENV/bin/python" -m pip install -e "$ROOT[$EXTRAS]" >"$LOG" 2>&1; then
         echo "run.sh: installing the package failed; the end of $LOG:" >&2
         tail -n 15 "$LOG" >&2
         exit 1
     fi
     echo "$want" >"$STAMP"
+    case "$EXTRAS" in *bench*) touch "$VENV/.tf1repro-bench" ;; esac
 }
 
 setup

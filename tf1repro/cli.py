@@ -4,6 +4,7 @@
     ./run.sh vars [--checkpoint PATH]   In [22]: the trainable variable names
     ./run.sh eval --checkpoint PATH     restore and print validation/test accuracy
     ./run.sh test                       the test suite
+    ./run.sh plot|compare|sweep|ablation   look at runs, seed spread, batch norm (tf1repro.explore)
 
 ``python -m tf1repro`` and the ``tf1repro`` script take the same commands.
 """
@@ -14,6 +15,8 @@ import os
 import secrets
 import sys
 
+from tf1repro import bench
+from tf1repro import explore
 from tf1repro.config import LOOPS, VARIANTS, Config
 from tf1repro.errors import UserError
 
@@ -59,7 +62,9 @@ def _seed(text):
 
 def _add_data_dir(p):
     p.add_argument("--data-dir", metavar="DIR", default=None,
-                   help="folder with the four MNIST .gz files; fetched there if missing "
+                   help="folder with the four MNIST .gz files, fetched there if missing, or "
+                        "with another data set in their format (Fashion-MNIST: "
+                        "/usr/share/datasets/fashion-mnist) "
                         "(default: $TF1REPRO_DATA_DIR or ~/.cache/tf1repro/mnist)")
 
 
@@ -95,6 +100,9 @@ def build_parser():
                        help="the ablation: the same network without its batch-norm layers")
     train.add_argument("--logdir", metavar="DIR", default=None,
                        help="write the graph and per-epoch scalars for TensorBoard here")
+    train.add_argument("--plot", action=explore.PlotFlag,
+                       help="draw curves.png (validation accuracy over the notebook's) beside "
+                            "the checkpoint; needs matplotlib")
 
     vars_ = sub.add_parser("vars", formatter_class=fmt,
                            help="In [22]: list the trainable variables, or what a checkpoint holds")
@@ -112,6 +120,8 @@ def build_parser():
 
     test = sub.add_parser("test", help="run the test suite (pytest); extra arguments go to pytest")
     test.add_argument("pytest_args", nargs=argparse.REMAINDER)
+    bench.add_command(sub)
+    explore.add_commands(sub)  # plot, compare, sweep, ablation
     return parser
 
 
@@ -142,6 +152,8 @@ def cmd_train(args, log):
         config, data_dir, args.checkpoint, log=log, loop=args.loop, logdir=args.logdir,
         run_info={"data": {"dir": data_dir, "source": source}})
     log(f"# saved {record['checkpoint']}")
+    if args.plot:
+        log(f"# curves: {explore.plot_after_train(record, args.checkpoint)}")
 
 
 def cmd_vars(args, log):
@@ -191,7 +203,10 @@ def main(argv=None, log=None):
         argv.insert(0, "train")
     parser = build_parser()
     args = parser.parse_args(argv)
-    handler = {"train": cmd_train, "vars": cmd_vars, "eval": cmd_eval, "test": cmd_test}[args.command]
+    handler = {"train": cmd_train, "vars": cmd_vars, "eval": cmd_eval, "test": cmd_test,
+               "bench": bench.cmd_bench, "plot": explore.cmd_plot,
+               "compare": explore.cmd_compare, "sweep": explore.cmd_sweep,
+               "ablation": explore.cmd_ablation}[args.command]
     try:
         return handler(args, log) or 0
     except UserError as e:

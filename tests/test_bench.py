@@ -1,0 +1,35 @@
+"""The benchmark runs end to end and reports what it promises (not a timing test)."""
+
+import json
+import os
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def test_bench_writes_medians_and_ratios(tmp_path):
+    out = tmp_path / "bench.json"
+    r = subprocess.run([sys.executable, "-m", "tf1repro", "bench", "--epochs", "1", "--repeats", "1",
+                        "--only", "floor,default", "--json", str(out)],
+                       cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr
+    report = json.loads(out.read_text())
+    for name in ("floor", "default"):
+        row = report["contenders"][name]
+        for key in ("seconds", "steps_per_s", "peak_rss_mb", "ratio_to_floor"):
+            assert row[key] > 0, (name, key)
+        assert abs(row["steps_per_s"] * row["seconds"] - 275) < 1e-6
+    assert report["contenders"]["floor"]["ratio_to_floor"] == 1.0
+    # The default path trains for real: one epoch reaches MNIST-level accuracy.
+    assert report["contenders"]["default"]["final_validation_accuracy"] > 0.9
+    table = r.stdout.splitlines()
+    assert any(line.startswith("floor") for line in table)
+    assert any(line.startswith("default") for line in table)
+
+
+def test_bench_rejects_an_unknown_contender():
+    r = subprocess.run([sys.executable, "-m", "tf1repro", "bench", "--only", "floor,jax"],
+                       cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 2
+    assert "unknown contender(s) jax" in r.stderr and "Traceback" not in r.stderr
