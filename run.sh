@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Set-up and dispatch only: creates .venv on first use, installs the package,
-# then hands every argument to `python -m tf1repro` (train, vars, eval, test).
+# then hands every argument to `python -m tf1repro` (train, vars, eval, test,
+# bench, plot, compare, sweep, ablation).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -11,8 +12,9 @@ LOG="$VENV/setup.log"
 
 # `bench` also wants PyTorch (a peer to compare with); nothing else does.
 # Once installed it stays, so switching commands never reinstalls.
-EXTRAS="test"
-if [ "${1:-}" = "bench" ] || [ -f "$VENV/.tf1repro-bench" ]; then EXTRAS="test,bench"; fi
+# matplotlib (plot) draws the pictures of plot, sweep, ablation, train --plot.
+EXTRAS="test,plot"
+if [ "${1:-}" = "bench" ] || [ -f "$VENV/.tf1repro-bench" ]; then EXTRAS="test,plot,bench"; fi
 
 setup() {
     # Reinstall only when setup.cfg or the extras changed since the last install.
