@@ -188,7 +188,7 @@ def worker_torch(epochs, batch_size, seed):
 
 def run_worker(name, epochs, batch_size, seed):
     if name in ("default", "feed_dict"):
-        result = worker_tf1repro("in_graph" if name == "default" else "feed_dict",
+        result = worker_tf1repro("xla" if name == "default" else "feed_dict",
                                  epochs, batch_size, seed)
     else:
         result = {"floor": worker_floor, "keras3": worker_keras3,
@@ -275,6 +275,38 @@ def bench(epochs=20, repeats=3, batch_size=200, seed=1, contenders=CONTENDERS, l
     return table, samples
 
 
+def growth(epochs_list=(1, 5, 20), batch_sizes=(50, 200, 1000), repeats=1, log=print):
+    """Seconds of the default path over a grid of epochs and batch sizes (medians)."""
+    rows = []
+    for batch_size in batch_sizes:
+        for epochs in epochs_list:
+            runs = [measure("default", epochs, batch_size, seed=1) for _ in range(repeats)]
+            ok = [r for r in runs if "error" not in r]
+            row = {"epochs": epochs, "batch_size": batch_size,
+                   "steps": epochs * (N_TRAIN // batch_size)}
+            if ok:
+                row["seconds"] = statistics.median(r["seconds"] for r in ok)
+                row["steps_per_s"] = row["steps"] / row["seconds"]
+                row["peak_rss_mb"] = statistics.median(r["peak_rss_mb"] for r in ok)
+            else:
+                row["error"] = runs[-1]["error"]
+            log(f"# growth: batch {batch_size}, {epochs} epochs: "
+                + (f"{row['seconds']:.2f} s" if ok else row["error"]))
+            rows.append(row)
+    return rows
+
+
+def format_growth(rows):
+    lines = [f"{'batch':>6} {'epochs':>6} {'steps':>6} {'seconds':>8} {'steps/s':>8} {'peak RSS MB':>12}"]
+    for r in rows:
+        if "error" in r:
+            lines.append(f"{r['batch_size']:6d} {r['epochs']:6d} {r['steps']:6d} failed: {r['error']}")
+        else:
+            lines.append(f"{r['batch_size']:6d} {r['epochs']:6d} {r['steps']:6d} {r['seconds']:8.2f} "
+                         f"{r['steps_per_s']:8.0f} {r['peak_rss_mb']:12.0f}")
+    return "\n".join(lines)
+
+
 def add_command(sub):
     p = sub.add_parser("bench", help="time the training paths against the floor and peers",
                        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
@@ -284,6 +316,8 @@ def add_command(sub):
     p.add_argument("--only", default=",".join(CONTENDERS),
                    help="comma-separated contenders to run")
     p.add_argument("--json", metavar="PATH", default=None, help="also write the figures here")
+    p.add_argument("--growth", action="store_true",
+                   help="instead: time the default path for 1, 5, 20 epochs x batch 50, 200, 1000")
 
 
 def cmd_bench(args, log):
@@ -295,6 +329,14 @@ def cmd_bench(args, log):
                         f"(choose from {', '.join(CONTENDERS)})")
     if args.epochs < 1 or args.repeats < 1 or not 1 <= args.batch_size <= N_TRAIN:
         raise UserError("--epochs and --repeats must be >= 1, --batch-size 1 ... 55000")
+    if args.growth:
+        rows = growth(repeats=args.repeats, log=log)
+        log(format_growth(rows))
+        if args.json:
+            with open(args.json, "w") as f:
+                json.dump({"growth": rows}, f, indent=2)
+                f.write("\n")
+        return
     table, samples = bench(args.epochs, args.repeats, args.batch_size, contenders=contenders, log=log)
     log(format_table(table, args.epochs, args.batch_size))
     if args.json:

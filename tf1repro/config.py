@@ -12,7 +12,8 @@ import json
 import os
 
 VARIANTS = ("cell11", "cell7")  # In [11] (the default) and the first graph, In [7]
-LOOPS = ("in_graph", "feed_dict")  # how training steps reach the graph (tf1repro.train)
+# How training steps reach the graph (tf1repro.train); the first is the default.
+LOOPS = ("xla", "in_graph", "feed_dict")
 
 
 @dataclasses.dataclass(frozen=True)
