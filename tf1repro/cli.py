@@ -40,6 +40,19 @@ def _positive_int(text):
     return value
 
 
+# MNIST's 60000 training images less the 5000 read_data_sets keeps for validation.
+TRAIN_EXAMPLES = 60000 - DEFAULTS.validation_size
+
+
+def _batch_size(text):
+    value = _positive_int(text)
+    if value > TRAIN_EXAMPLES:
+        raise argparse.ArgumentTypeError(
+            f"{value} is out of range (expected a whole number >= 1 and <= {TRAIN_EXAMPLES}, "
+            "the training set's size)")
+    return value
+
+
 def _positive_float(text):
     try:
         value = float(text)
@@ -81,7 +94,7 @@ def build_parser():
                            help="train as In [21] does, print the notebook's log, save a checkpoint")
     train.add_argument("--epochs", type=_positive_int, default=DEFAULTS.epochs,
                        help="epochs (In [12]: n_epochs)")
-    train.add_argument("--batch-size", type=_positive_int, default=DEFAULTS.batch_size,
+    train.add_argument("--batch-size", type=_batch_size, default=DEFAULTS.batch_size,
                        help="examples a step (In [12]: batch_size)")
     train.add_argument("--learning-rate", type=_positive_float, default=DEFAULTS.learning_rate,
                        help="GradientDescentOptimizer learning rate")
@@ -90,12 +103,18 @@ def build_parser():
                             "(default: drawn at random and printed)")
     _add_data_dir(train)
     train.add_argument("--checkpoint", metavar="PATH", default=default_checkpoint(),
-                       help="where tf.train.Saver writes the model")
+                       help="where tf.train.Saver writes the model; after every epoch the "
+                            "model, data order and log so far are saved in its folder too")
+    train.add_argument("--resume", action="store_true",
+                       help="continue the run saved beside --checkpoint from its last complete "
+                            "epoch; flags left out are the saved run's, flags given must agree "
+                            "(--epochs may be raised to train further)")
     train.add_argument("--variant", choices=VARIANTS, default=DEFAULTS.variant,
                        help="cell11: the training graph of In [11]; cell7: the first draft, In [7]")
     train.add_argument("--loop", choices=LOOPS, default=LOOPS[0],
-                       help="in_graph: the same steps run an epoch per Session.run (fast); "
-                            "feed_dict: In [21] as written, a Session.run per step")
+                       help="xla: the same steps, an epoch per Session.run, compiled by XLA "
+                            "(fastest); in_graph: the same without XLA (bit-identical to "
+                            "feed_dict); feed_dict: In [21] as written, a Session.run per step")
     train.add_argument("--no-batch-norm", dest="batch_norm", action="store_false",
                        help="the ablation: the same network without its batch-norm layers")
     train.add_argument("--logdir", metavar="DIR", default=None,
@@ -132,28 +151,145 @@ def _data_dir(args, log):
     return data_dir, source
 
 
+# Loops that compute bit for bit the same, so a run may resume in the other.
+BIT_IDENTICAL_LOOPS = {"in_graph", "feed_dict"}
+# Train flags that fix the numbers a run computes (Config field, flag).  On
+# --resume each is the saved run's unless typed, and a typed one must agree.
+RESUME_FLAGS = (("seed", "--seed"), ("batch_size", "--batch-size"),
+                ("learning_rate", "--learning-rate"), ("variant", "--variant"),
+                ("batch_norm", "--no-batch-norm"))
+
+
+def _given_flags(argv):
+    """The dests of the train flags typed in ``argv``; None when unknown (all count as typed)."""
+    if argv is None:
+        return None
+    parser = build_parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    for action in sub.choices["train"]._actions:
+        action.default = argparse.SUPPRESS
+    return set(vars(parser.parse_args(argv))) - {"command"}
+
+
+def _resumed_config(saved, args, given, folder):
+    """The saved run's config with the typed flags, which must agree with it; else UserError."""
+    config = Config.from_dict(saved["config"])
+    conflicts = []
+    for dest, flag in RESUME_FLAGS:
+        value = getattr(args, dest)
+        if (given is not None and dest not in given) or value is None:
+            continue
+        if value != getattr(config, dest):
+            was = getattr(config, dest)
+            if dest == "batch_norm":
+                conflicts.append("batch norm" if was else "--no-batch-norm")
+            else:
+                conflicts.append(f"{flag} {was}, not {value}")
+    if conflicts:
+        raise UserError(f"cannot resume the run in {folder}: it was trained with "
+                        f"{'; '.join(conflicts)}; resume with its flags (or leave them out), "
+                        "or train into another --checkpoint folder")
+    if given is None or "epochs" in given:
+        if args.epochs < saved["epochs_done"]:
+            raise UserError(f"cannot resume the run in {folder} with --epochs {args.epochs}: it "
+                            f"has done {saved['epochs_done']} epochs already; give --epochs "
+                            f"{saved['epochs_done']} or more, or leave it out")
+        config = dataclasses.replace(config, epochs=args.epochs)
+    return config
+
+
 def cmd_train(args, log):
+    from tf1repro import checkpointing
+    # The checkpoint folder first, before TensorFlow loads: a bad path or a
+    # folder another train is writing into is reported at once.
+    run_dir = checkpointing.RunDir(args.checkpoint).prepare()
+    try:
+        return _train_in(run_dir, args, log)
+    finally:
+        run_dir.release()
+
+
+def _train_in(run_dir, args, log):
+    from tf1repro import checkpointing
+    given = _given_flags(getattr(args, "argv", None))
+    typed = lambda dest: given is None or dest in given
+    saved = run_dir.load_state() if args.resume else None
+    notes = []
+    if saved is not None:
+        config = _resumed_config(saved, args, given, run_dir.folder)
+        loop = saved.get("loop", args.loop)
+        if typed("loop") and args.loop != loop:
+            if not {args.loop, loop} <= BIT_IDENTICAL_LOOPS:
+                raise UserError(f"cannot resume the run in {run_dir.folder}: it was trained with "
+                                f"--loop {loop}, not {args.loop}, and XLA's arithmetic differs in "
+                                "the last bits; resume with its loop (or leave --loop out)")
+            loop = args.loop
+        logdir = args.logdir if args.logdir is not None else saved.get("logdir")
+        if args.data_dir is None:
+            args.data_dir = saved.get("data_dir")
+        done = saved["epochs_done"]
+        if not done:
+            notes.append(f"# resume: no epoch of the run in {run_dir.folder} was saved yet; "
+                         "starting from the beginning, with its flags")
+        elif done == config.epochs:
+            notes.append(f"# resume: the run in {run_dir.folder} has done all {done} epochs; "
+                         "testing and saving it again")
+        else:
+            notes.append(f"# resume: epochs 0-{done - 1} of the run in {run_dir.folder} are saved "
+                         f"({saved['checkpoint']}); continuing with epoch {done} of {config.epochs}")
+    else:
+        if args.resume:
+            notes.append(f"# resume: nothing was saved in {run_dir.folder} yet; "
+                         "starting from the beginning")
+        else:
+            try:
+                old = run_dir.load_state()
+            except UserError:
+                old = None
+            if old and old["epochs_done"] and not old.get("finished"):
+                notes.append(f"# note: replacing the unfinished run in {run_dir.folder} "
+                             f"({old['epochs_done']} of {old['config'].get('epochs')} epochs saved); "
+                             "--resume would have continued it")
+        seed = args.seed if args.seed is not None else secrets.randbelow(2**31)
+        config = dataclasses.replace(DEFAULTS, epochs=args.epochs, batch_size=args.batch_size,
+                                     learning_rate=args.learning_rate, variant=args.variant,
+                                     batch_norm=args.batch_norm, seed=seed)
+        loop, logdir = args.loop, args.logdir
+
     from tf1repro import train
     from tf1repro.tfcompat import tf
     import numpy as np
 
-    seed = args.seed if args.seed is not None else secrets.randbelow(2**31)
-    config = dataclasses.replace(DEFAULTS, epochs=args.epochs, batch_size=args.batch_size,
-                                 learning_rate=args.learning_rate, variant=args.variant,
-                                 batch_norm=args.batch_norm, seed=seed)
-    log(f"# tf1repro: notebook cell In [{config.variant[4:]}] on TensorFlow {tf.__version__} "
-        f"(tf.compat.v1 graph mode), NumPy {np.__version__}")
-    data_dir, source = _data_dir(args, log)
-    log(f"# data: {data_dir} ({source})")
-    log(f"# seed: {seed} (repeat with --seed {seed}); {config.epochs} epochs, "
-        f"batch {config.batch_size}, learning rate {config.learning_rate}, {args.loop} loop"
-        + ("" if config.batch_norm else ", no batch norm"))
-    record = train.train_and_evaluate(
-        config, data_dir, args.checkpoint, log=log, loop=args.loop, logdir=args.logdir,
-        run_info={"data": {"dir": data_dir, "source": source}})
-    log(f"# saved {record['checkpoint']}")
+    if saved is not None and saved["epochs_done"]:
+        # Before the data: a checkpoint that does not fit is refused at once.
+        train.check_checkpoint(run_dir.path(saved["checkpoint"]), config, source="its run state")
+    runlog = checkpointing.RunLog(log, history=saved["log"] if saved is not None else ())
+    runlog(f"# tf1repro: notebook cell In [{config.variant[4:]}] on TensorFlow {tf.__version__} "
+           f"(tf.compat.v1 graph mode), NumPy {np.__version__}")
+    for note in notes:
+        runlog(note)
+    data_dir, source = _data_dir(args, runlog)
+    runlog(f"# data: {data_dir} ({source})")
+    runlog(f"# seed: {config.seed} (repeat with --seed {config.seed}); {config.epochs} epochs, "
+           f"batch {config.batch_size}, learning rate {config.learning_rate}, {loop} loop"
+           + ("" if config.batch_norm else ", no batch norm"))
+    with checkpointing.StopOnSignals() as stop:
+        try:
+            record = train.train_and_evaluate(
+                config, data_dir, args.checkpoint, log=runlog, loop=loop, logdir=logdir,
+                run_info={"data": {"dir": data_dir, "source": source}},
+                resume=saved, stop=stop, run_dir=run_dir)
+        except checkpointing.Interrupted as e:  # already in run.log
+            print(f"tf1repro: {e}", file=sys.stderr)
+            return e.exit_code
+        except checkpointing.Diverged:  # already in run.log
+            raise
+        except UserError as e:
+            runlog.note(f"tf1repro: error: {e}")
+            raise
+    runlog(f"# saved {record['checkpoint']}")
     if args.plot:
-        log(f"# curves: {explore.plot_after_train(record, args.checkpoint)}")
+        runlog(f"# curves: {explore.plot_after_train(record, args.checkpoint)}")
 
 
 def cmd_vars(args, log):
@@ -178,7 +314,7 @@ def _size(shape):
 
 def cmd_eval(args, log):
     from tf1repro import train
-    train.load_config(args.checkpoint)  # fail before fetching data
+    train.check_checkpoint(args.checkpoint)  # fail before fetching data
     data_dir, _ = _data_dir(args, log)
     accs = train.evaluate(args.checkpoint, data_dir)
     log(f"Validation accuracy: {train.fmt(accs['validation_accuracy'])}")
@@ -203,6 +339,7 @@ def main(argv=None, log=None):
         argv.insert(0, "train")
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.argv = argv  # cmd_train tells typed flags from defaults (--resume)
     handler = {"train": cmd_train, "vars": cmd_vars, "eval": cmd_eval, "test": cmd_test,
                "bench": bench.cmd_bench, "plot": explore.cmd_plot,
                "compare": explore.cmd_compare, "sweep": explore.cmd_sweep,

@@ -57,6 +57,7 @@ LABELS_MAGIC = 2049  # header: magic, count
 
 _GZIP_MAGIC = b"\x1f\x8b"
 _CHUNK = 1 << 20
+_FIRST_CHUNK = 64 << 10
 _FRESH = "delete it and run again to fetch a fresh copy"
 
 
@@ -79,12 +80,20 @@ def _read_at_most(f, path, limit):
 
     Memory follows what the stream actually yields, never what a header
     claims, so a lying header or a gzip bomb cannot make us allocate more
-    than min(limit, content present).
+    than min(limit, content present).  A read allocates all it asks for up
+    front, so each asks for no more than a plain file has left, and no more
+    than has arrived so far (from 64 KiB up to 1 MiB): a 20-byte file costs
+    20 bytes, not a 1 MiB buffer.
     """
+    if not isinstance(f, gzip.GzipFile):
+        try:
+            limit = min(limit, os.fstat(f.fileno()).st_size - f.tell())
+        except (OSError, AttributeError, ValueError):
+            pass
     buf = bytearray()
     try:
         while len(buf) < limit:
-            chunk = f.read(min(_CHUNK, limit - len(buf)))
+            chunk = f.read(min(_CHUNK, max(len(buf), _FIRST_CHUNK), limit - len(buf)))
             if not chunk:
                 break
             buf += chunk

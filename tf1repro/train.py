@@ -10,11 +10,12 @@ Everything arrives as arguments; lines a person reads go through ``log``
 import dataclasses
 import json
 import os
+import shlex
 import time
 
 import numpy as np
 
-from tf1repro import __version__, graph
+from tf1repro import __version__, checkpointing, graph
 from tf1repro.config import LOOPS, Config, config_path
 from tf1repro.data import read_data_sets
 from tf1repro.errors import UserError
@@ -58,17 +59,24 @@ def test_line(acc_test):
     return "\nTest accuracy: " + fmt(acc_test)
 
 
-def run_epoch_feed_dict(sess, model, train_set, steps, batch_size):
+def run_epoch_feed_dict(sess, model, train_set, steps, batch_size, stop=None):
     """In [21]'s inner loop as written: NumPy batches through ``feed_dict``.
 
-    Returns the last batch and the loss of every step.
+    Returns the last batch and the loss of every step.  The epoch ends early,
+    ``losses`` cut to the steps run, when ``stop()`` answers before a step or
+    when a step's loss is not finite.
     """
     losses = np.empty(steps, np.float32)
+    X_batch = y_batch = None
     for step in range(steps):
+        if stop is not None and stop():
+            return X_batch, y_batch, losses[:step]
         X_batch, y_batch = train_set.next_batch(batch_size)  # [batch, 784], [batch]
         _, _, losses[step] = sess.run(
             [model.training_op, model.extra_update_ops, model.loss],
             feed_dict={model.training: True, model.X: X_batch, model.y: y_batch})
+        if not np.isfinite(losses[step]):
+            return X_batch, y_batch, losses[:step + 1]
     return X_batch, y_batch, losses
 
 
@@ -81,74 +89,210 @@ def run_epoch_in_graph(sess, in_graph, train_set, steps, batch_size):
 
 
 def train_and_evaluate(config, data_dir, checkpoint, log=print, datasets=None,
-                       loop="in_graph", logdir=None, run_info=None):
+                       loop=LOOPS[0], logdir=None, run_info=None, resume=None, stop=None,
+                       run_dir=None):
     """Train ``config.epochs`` epochs as In [21] does, save, and return the run record.
 
-    ``loop`` is ``in_graph`` (the default: the same steps, run by the graph
-    a whole epoch per ``Session.run``) or ``feed_dict`` (In [21] as
-    written).  The record (also written to ``metrics.json`` beside the
+    ``loop`` is ``xla`` (the default: the same steps, run by the graph a
+    whole epoch per ``Session.run``, compiled by XLA), ``in_graph`` (the
+    same without XLA: bit-identical to ``feed_dict``) or ``feed_dict``
+    (In [21] as written).  The record (also written to ``metrics.json`` beside the
     checkpoint) holds the config, versions, per-epoch accuracies, mean loss
     and seconds, and the test accuracy.  ``logdir``, when given, receives a
     TensorBoard graph and per-epoch scalars.
+
+    After every epoch the model (``epoch.ckpt-N``) and the run state (epochs
+    done, data order, records, log) are saved beside ``checkpoint``; see
+    ``checkpointing``.  ``resume``, a run state (``RunDir.load_state()``),
+    continues that run from its last saved epoch, printing and computing
+    what the run would have without the interruption.  ``stop`` (such as
+    ``checkpointing.StopOnSignals()``) is asked between ``Session.run``
+    calls, so once an epoch in the in-graph loop and before every step in
+    the feed_dict one; when it answers, ``checkpointing.Interrupted`` is
+    raised, the last complete epoch saved.  A non-finite loss raises
+    ``checkpointing.Diverged``.  ``run_dir``: the ``RunDir`` of
+    ``checkpoint``, prepared (locked) by the caller, or None to take it here.
     """
     if loop not in LOOPS:
         raise ValueError(f"loop must be one of {LOOPS}, not {loop!r}")
+    own_dir = run_dir is None
+    if own_dir:
+        run_dir = checkpointing.RunDir(checkpoint).prepare()
+    try:
+        return _train(config, data_dir, checkpoint, log, datasets, loop, logdir, run_info,
+                      resume, stop, run_dir)
+    finally:
+        if own_dir:
+            run_dir.release()
+
+
+def _train(config, data_dir, checkpoint, log, datasets, loop, logdir, run_info, resume, stop,
+           run_dir):
+    runlog = log if isinstance(log, checkpointing.RunLog) else checkpointing.RunLog(log)
+    done = resume["epochs_done"] if resume else 0  # 0: nothing to restore, start over
     if datasets is None:
         datasets = read_data_sets(data_dir, validation_size=config.validation_size,
                                   seed=config.seed)
     train_set, validation, test = datasets
-    steps_per_epoch = train_set.num_examples // config.batch_size
+    n_train = train_set.num_examples
+    if not 1 <= config.batch_size <= n_train:
+        raise UserError(f"batch size {config.batch_size} is out of range for a training set "
+                        f"of {n_train} examples: use 1 .. {n_train}")
+    steps_per_epoch = n_train // config.batch_size
     model = graph.build(config)
     in_graph = None
-    if loop == "in_graph":
-        in_graph = graph.add_in_graph_training(model, train_set.num_examples)
-    os.makedirs(os.path.dirname(os.path.abspath(checkpoint)), exist_ok=True)
+    if loop in ("xla", "in_graph"):
+        in_graph = graph.add_in_graph_training(model, n_train, jit_compile=loop == "xla")
+    with model.graph.as_default():
+        # Two: while epoch N+1 is written, the run state still names epoch N.
+        # No .meta: restoring builds the graph from code, and it costs more
+        # than the checkpoint itself.
+        epoch_saver = v1.train.Saver(max_to_keep=2, save_relative_paths=True)
+    saved = run_dir.path(resume["checkpoint"]) if done else None
+    if saved:
+        check_checkpoint(saved, config, model, source="its run state")
 
+    resumes = list(resume.get("resumes", [])) + [done] if done else []
     record = {
         "config": dataclasses.asdict(config), "seed": config.seed, "loop": loop,
         "versions": {"tf1repro": __version__, "tensorflow": tf.__version__,
                      "numpy": np.__version__},
         **(run_info or {}),
-        "epochs": [], "test_accuracy": None, "checkpoint": None,
+        "epochs": list(resume["epochs"]) if done else [], "resumed_after_epochs": resumes,
+        "test_accuracy": None, "checkpoint": None,
     }
     writer = v1.summary.FileWriter(logdir, model.graph) if logdir else None
-    with v1.Session(graph=model.graph, config=session_config()) as sess:
-        sess.run(model.init)
-        if in_graph is not None:
-            sess.run(in_graph.load, {in_graph.pixels_init: train_set.pixels,
-                                     in_graph.labels_init: train_set.labels})
-        for epoch in range(config.epochs):
-            start = time.perf_counter()
+    try:
+        with v1.Session(graph=model.graph, config=session_config()) as sess:
+            sess.run(model.init)
+            if saved:
+                _restore(model.saver, sess, saved)
+                train_set.set_state(resume["data_state"])
             if in_graph is not None:
-                X_batch, y_batch, losses = run_epoch_in_graph(
-                    sess, in_graph, train_set, steps_per_epoch, config.batch_size)
+                sess.run(in_graph.load, {in_graph.pixels_init: train_set.pixels,
+                                         in_graph.labels_init: train_set.labels})
+            # Every check has passed: from here on this run owns the folder.
+            if saved:
+                epoch_saver.recover_last_checkpoints(run_dir.start_resumed(saved))
             else:
-                X_batch, y_batch, losses = run_epoch_feed_dict(
-                    sess, model, train_set, steps_per_epoch, config.batch_size)
-            # Both with `training` left at its default, False: moving statistics.
-            acc_train = sess.run(model.accuracy, {model.X: X_batch, model.y: y_batch})
-            acc_valid = sess.run(model.accuracy, {model.X: validation.images,
-                                                  model.y: validation.labels})
-            entry = {"epoch": epoch, "batch_accuracy": float(acc_train),
-                     "validation_accuracy": float(acc_valid),
-                     "mean_loss": float(np.mean(losses)),
-                     "seconds": time.perf_counter() - start}
-            record["epochs"].append(entry)
-            log(epoch_line(epoch, acc_train, acc_valid))
-            if writer is not None:
-                write_scalars(writer, epoch, entry)
-        acc_test = sess.run(model.accuracy, {model.X: test.images, model.y: test.labels})
-        log(test_line(acc_test))
-        record["test_accuracy"] = float(acc_test)
-        record["checkpoint"] = model.saver.save(sess, checkpoint)
-    if writer is not None:
-        writer.close()
-    with open(config_path(checkpoint), "w") as f:
-        f.write(config.to_json())
-    with open(metrics_path(checkpoint), "w") as f:
-        json.dump(record, f, indent=2)
-        f.write("\n")
+                run_dir.start_fresh()
+            checkpointing.write_atomic(config_path(checkpoint), config.to_json())
+            runlog.attach(run_dir.log_path)
+            state = {"config": dataclasses.asdict(config), "loop": loop, "data_dir": data_dir,
+                     "logdir": logdir, "resumes": resumes, "epochs_done": done,
+                     "checkpoint": resume["checkpoint"] if done else None,
+                     "data_state": train_set.get_state(), "epochs": record["epochs"],
+                     "log": runlog.lines, "finished": False, "test_accuracy": None}
+            if not done:
+                # The seed and flags, saved before the first epoch: --resume after
+                # an early interruption starts over with them.
+                run_dir.commit(state, "start")
+            for entry in record["epochs"]:  # the epochs before the interruption, as printed
+                runlog.echo(epoch_line(entry["epoch"], entry["batch_accuracy"],
+                                       entry["validation_accuracy"]))
+            for epoch in range(done, config.epochs):
+                _check_stop(stop, state, config, runlog, run_dir, f"before epoch {epoch}")
+                checkpointing.test_point(f"epoch {epoch} start", sleep=False)
+                start = time.perf_counter()
+                if in_graph is not None:
+                    X_batch, y_batch, losses = run_epoch_in_graph(
+                        sess, in_graph, train_set, steps_per_epoch, config.batch_size)
+                else:
+                    X_batch, y_batch, losses = run_epoch_feed_dict(
+                        sess, model, train_set, steps_per_epoch, config.batch_size, stop)
+                _check_losses(losses, epoch, steps_per_epoch, state, config, runlog, run_dir)
+                if len(losses) < steps_per_epoch:
+                    _check_stop(stop, state, config, runlog, run_dir,
+                                f"in epoch {epoch} at step {len(losses)} of {steps_per_epoch} "
+                                "(that epoch runs again)")
+                # Both with `training` left at its default, False: moving statistics.
+                acc_train = sess.run(model.accuracy, {model.X: X_batch, model.y: y_batch})
+                acc_valid = sess.run(model.accuracy, {model.X: validation.images,
+                                                      model.y: validation.labels})
+                entry = {"epoch": epoch, "batch_accuracy": float(acc_train),
+                         "validation_accuracy": float(acc_valid),
+                         "mean_loss": float(np.mean(losses)),
+                         "seconds": time.perf_counter() - start}
+                record["epochs"].append(entry)
+                line = epoch_line(epoch, acc_train, acc_valid)
+                # The line is printed once its epoch is saved: a run killed in
+                # between prints it again when resumed, never twice in run.log.
+                path = run_dir.save(epoch_saver, sess, run_dir.epoch_prefix, epoch + 1,
+                                    global_step=epoch + 1, write_meta_graph=False)
+                state.update(epochs_done=epoch + 1, checkpoint=os.path.basename(path),
+                             data_state=train_set.get_state(), log=runlog.lines + [line])
+                run_dir.commit(state, epoch + 1)
+                runlog(line)
+                if writer is not None:
+                    write_scalars(writer, epoch, entry)
+            _check_stop(stop, state, config, runlog, run_dir, "before the test accuracy")
+            acc_test = sess.run(model.accuracy, {model.X: test.images, model.y: test.labels})
+            record["test_accuracy"] = float(acc_test)
+            record["checkpoint"] = run_dir.save(model.saver, sess, checkpoint, "final")
+    finally:
+        if writer is not None:
+            writer.close()
+    checkpointing.write_json(metrics_path(checkpoint), record)
+    line = test_line(acc_test)
+    state.update(finished=True, test_accuracy=float(acc_test), log=runlog.lines + [line])
+    run_dir.commit(state, "final")
+    runlog(line)
     return record
+
+
+def _kept(state, config):
+    n = state["epochs_done"]
+    if not n:
+        return "no epoch was complete, so no checkpoint is kept"
+    return (f"kept the checkpoint of epochs 0-{n - 1} of {config.epochs} "
+            f"({state['checkpoint']})")
+
+
+def _stop_with(error, state, runlog, run_dir):
+    """Raise ``error`` with its line added to the log of the last good run state."""
+    line = (f"# {error}" if isinstance(error, checkpointing.Interrupted)
+            else f"tf1repro: error: {error}")
+    # The state is the last committed one plus this line: run.log keeps it
+    # when the run resumes.
+    state["log"] = runlog.lines + [line]
+    run_dir.commit(state, "stop")
+    runlog.note(line)
+    raise error
+
+
+def _check_stop(stop, state, config, runlog, run_dir, where):
+    signum = stop() if stop is not None else None
+    if not signum:
+        return
+    _stop_with(checkpointing.Interrupted(
+        signum, f"stopped by {checkpointing.signal_name(signum)} {where}; {_kept(state, config)}; "
+                f"resume with: ./run.sh train --resume --checkpoint {shlex.quote(run_dir.checkpoint)}"),
+        state, runlog, run_dir)
+
+
+def _check_losses(losses, epoch, steps, state, config, runlog, run_dir):
+    bad = np.flatnonzero(~np.isfinite(losses))  # [non-finite steps]
+    if bad.size:
+        step = int(bad[0])
+        _stop_with(checkpointing.Diverged(
+            f"training diverged: the loss is {losses[step]} at epoch {epoch}, step {step} "
+            f"(steps count from 0, {steps} an epoch); stopped; {_kept(state, config)}; "
+            f"try a smaller --learning-rate than {config.learning_rate:g}"), state, runlog, run_dir)
+
+
+def _first_line(error):
+    text = str(getattr(error, "message", None) or error).strip()
+    line = text.splitlines()[0] if text else type(error).__name__
+    return line if len(line) <= 200 else line[:197] + "..."
+
+
+def _restore(saver, sess, checkpoint):
+    """``saver.restore`` into a graph built from code: the checkpoint is only ever data."""
+    try:
+        saver.restore(sess, checkpoint)
+    except (tf.errors.OpError, ValueError) as e:
+        raise UserError(f"{checkpoint}: cannot restore it ({_first_line(e)}); "
+                        "the checkpoint is damaged or incomplete") from None
 
 
 def write_scalars(writer, epoch, entry):
@@ -180,17 +324,85 @@ def load_config(checkpoint):
 def evaluate(checkpoint, data_dir, datasets=None):
     """Restore ``checkpoint`` into a fresh graph; return validation and test accuracy."""
     config = load_config(checkpoint)
+    model = graph.build(config)
+    check_checkpoint(checkpoint, config, model)
     if datasets is None:
         datasets = read_data_sets(data_dir, validation_size=config.validation_size,
                                   seed=config.seed)
-    model = graph.build(config)
     with v1.Session(graph=model.graph, config=session_config()) as sess:
-        model.saver.restore(sess, checkpoint)
+        _restore(model.saver, sess, checkpoint)
         acc_valid = sess.run(model.accuracy, {model.X: datasets.validation.images,
                                               model.y: datasets.validation.labels})
         acc_test = sess.run(model.accuracy, {model.X: datasets.test.images,
                                              model.y: datasets.test.labels})
     return {"validation_accuracy": float(acc_valid), "test_accuracy": float(acc_test)}
+
+
+def describe(config):
+    """The graph a config builds, in words: ``the cell11 graph without batch norm``."""
+    return f"the {config.variant} graph" + ("" if config.batch_norm else " without batch norm")
+
+
+def check_checkpoint(checkpoint, config=None, model=None, source="its config.json"):
+    """Refuse, with a one-line UserError, a checkpoint that does not fit ``config``'s graph.
+
+    ``config`` defaults to the checkpoint's ``config.json``; ``model``, the
+    graph built from it, to a fresh build.  The checkpoint is read as data:
+    variable names and shapes from its index, and which cell's graph wrote
+    it from the node names in its ``.meta`` (parsed, never imported).
+    Returns the config.
+    """
+    if config is None:
+        config = load_config(checkpoint)
+    if not os.path.exists(checkpoint + ".index"):
+        raise UserError(f"{checkpoint}: no such checkpoint (expected {checkpoint}.index)")
+    try:
+        saved = {name: list(shape) for name, shape in tf.train.list_variables(checkpoint)}
+    except Exception as e:  # a damaged index: TF raises a variety of errors
+        raise UserError(f"{checkpoint}: cannot read the checkpoint ({_first_line(e)})") from None
+    if model is None:
+        model = graph.build(config)
+    with model.graph.as_default():
+        wanted = {v.op.name: v.shape.as_list() for v in v1.global_variables()}
+    missing = sorted(set(wanted) - set(saved))
+    extra = sorted(set(saved) - set(wanted))
+    reshaped = [n for n in sorted(wanted) if n in saved and saved[n] != wanted[n]]
+    if missing or extra or reshaped:
+        few = lambda names: ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+        what = ([f"lacks {few(missing)}"] if missing else []) \
+            + ([f"has {few(extra)}, which that graph has not"] if extra else []) \
+            + [f"{n} is {saved[n]}, not {wanted[n]}" for n in reshaped[:2]]
+        raise UserError(f"{checkpoint} does not fit {describe(config)} ({source}): it "
+                        f"{'; '.join(what)}; it was saved by another variant or with other flags")
+    variant = saved_variant(checkpoint)
+    if variant is not None and variant != config.variant:
+        raise UserError(f"{checkpoint} was saved from the {variant} graph, but {source} says "
+                        f"{config.variant}; it was saved by another variant")
+    return config
+
+
+def saved_variant(checkpoint):
+    """Which cell's graph wrote ``checkpoint``, from its ``.meta`` (as data); None if unknown.
+
+    In [11] builds its network inside name scope ``DNN``, In [7] does not.
+    """
+    from tensorflow.core.protobuf import meta_graph_pb2
+
+    meta = checkpoint + ".meta"
+    try:
+        if os.path.getsize(meta) > 256 << 20:  # ours are about 0.3 MB; not one of ours
+            return None
+        mg = meta_graph_pb2.MetaGraphDef()
+        with open(meta, "rb") as f:
+            mg.ParseFromString(f.read())
+    except Exception:  # absent (epoch checkpoints have none) or not a meta graph
+        return None
+    names = [node.name for node in mg.graph_def.node]
+    if any(n.startswith("DNN/") for n in names):
+        return "cell11"
+    if any(n.startswith("hidden1/") for n in names):
+        return "cell7"
+    return None
 
 
 def checkpoint_variables(checkpoint):
@@ -227,5 +439,15 @@ def checkpoint_variables(checkpoint):
 
         graph_order = names("variables")
         trainable = set(names("trainable_variables"))
-        order = [n for n in graph_order if n in shapes] + [n for n in order if n not in graph_order]
+    else:
+        # Epoch checkpoints carry no .meta: the graph their config.json describes,
+        # built from code, says which variables are trainable.
+        try:
+            config = load_config(checkpoint)
+        except UserError:
+            config = Config()
+        with graph.build(config).graph.as_default():
+            graph_order = [v.op.name for v in v1.global_variables()]
+            trainable = {v.op.name for v in v1.trainable_variables()}
+    order = [n for n in graph_order if n in shapes] + [n for n in order if n not in graph_order]
     return [(n, list(shapes[n]), n in trainable) for n in order]
