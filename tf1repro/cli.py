@@ -352,3 +352,8 @@ def main(argv=None, log=None):
     except KeyboardInterrupt:
         print("tf1repro: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # `./run.sh vars | head`: the reader left; say nothing more.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141
