@@ -15,26 +15,6 @@ import tempfile
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 
-def _xla_cache_flag():
-    # The default training loop is one XLA program; compiling it takes about
-    # a second.  TensorFlow can keep compiled programs on disk, keyed by the
-    # program and the build, so later runs skip that.  TF1REPRO_XLA_CACHE=0
-    # turns it off; a path puts it elsewhere.
-    where = os.environ.get("TF1REPRO_XLA_CACHE", "")
-    if where == "0" or "tf_xla_persistent_cache_directory" in os.environ.get("TF_XLA_FLAGS", ""):
-        return
-    where = where or os.path.join(os.path.expanduser("~"), ".cache", "tf1repro", "xla")
-    try:
-        os.makedirs(where, exist_ok=True)
-    except OSError:
-        return  # no cache: compile every time, as TensorFlow does by default
-    flags = os.environ.get("TF_XLA_FLAGS", "")
-    os.environ["TF_XLA_FLAGS"] = f"{flags} --tf_xla_persistent_cache_directory={where}".strip()
-
-
-_xla_cache_flag()
-
-
 def _import_quietly():
     # A few C++ lines are written before absl logging is initialised, so
     # TF_CPP_MIN_LOG_LEVEL cannot hide them: park fd 2 while importing and
