@@ -83,3 +83,27 @@ def test_missing_checkpoint_is_a_one_line_error(tmp_path):
         assert "no such checkpoint" in r.stderr
         assert "Traceback" not in r.stderr
         assert len(r.stderr.strip().splitlines()) == 1
+
+
+REFERENCE = os.path.join(ROOT, "checkpoints", "reference", "my_model_final.ckpt")
+
+
+def test_reference_checkpoint_lists_the_notebook_variables():
+    r = run_cli("vars", "--checkpoint", REFERENCE)
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert "18 variables, 267,430 trainable parameters" in lines[0]
+    trainable = [line.split()[0] + ":0" for line in lines[1:] if line.endswith(" trainable")
+                 and not line.endswith("not trainable")]
+    assert str(trainable) == NOTEBOOK_VARS
+
+
+def test_eval_of_the_reference_checkpoint_reproduces_its_training_log():
+    # train.log is what `./run.sh --seed 1` printed when it saved this checkpoint.
+    with open(os.path.join(os.path.dirname(REFERENCE), "train.log")) as f:
+        log = f.read().splitlines()
+    r = run_cli("eval", "--checkpoint", REFERENCE)
+    assert r.returncode == 0, r.stderr
+    out = r.stdout.splitlines()
+    assert out[-1] == log[-2]  # "Test accuracy: ..." (the last line is '# saved ...')
+    assert out[-2] == "Validation accuracy: " + log[-4].split("Validation accuracy: ")[1]
