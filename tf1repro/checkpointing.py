@@ -95,7 +95,7 @@ def fsync_files(paths):
 
 
 def write_atomic(path, text, durable=True, pause=None):
-    """Write ``text`` so that ``path`` is always either the old file or the whole new one.
+    """Write ``text`` (str or bytes) so that ``path`` is always either the old file or the whole new one.
 
     ``durable``: fsync the file before the rename and the folder after it,
     so that a power cut cannot leave the new name pointing at lost data.
@@ -104,7 +104,7 @@ def write_atomic(path, text, durable=True, pause=None):
     folder, name = os.path.split(path)
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w") as f:
+        with os.fdopen(fd, "wb" if isinstance(text, bytes) else "w") as f:
             f.write(text)
             f.flush()
             if durable:

@@ -26,6 +26,7 @@ import time
 
 import numpy as np
 
+from tf1repro.checkpointing import write_json
 from tf1repro.errors import UserError
 
 # In [21]'s recorded validation accuracies, epochs 0-18 (epoch 19 was cut off).
@@ -405,7 +406,7 @@ def _finish(job, returncode, log):
     # The training loop stops a run whose loss went non-finite, naming epoch and step.
     if returncode != 0 and ("non-finite" in text or "diverged" in text):
         job.status = "diverged"
-        _write_json(job.diverged_path, {"argv": job.argv, "error": job.error})
+        write_json(job.diverged_path, {"argv": job.argv, "error": job.error})
     else:
         job.status = "failed"
         if returncode == 0:
@@ -453,7 +454,7 @@ def run_jobs(jobs, parallel, log, poll=0.2):
             while queue and len(running) < parallel:
                 job = queue.pop(0)
                 os.makedirs(job.folder, exist_ok=True)
-                _write_json(job.command_path, {"argv": job.argv})
+                write_json(job.command_path, {"argv": job.argv})
                 out = open(job.log_path, "w")
                 cmd = [sys.executable, "-m", "tf1repro", "train", *job.argv]
                 proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT,
@@ -515,14 +516,6 @@ def _finite(values):
     return [v if math.isfinite(v) else None for v in values]
 
 
-def _write_json(path, data):
-    tmp = path + ".part"
-    with open(tmp, "w") as f:
-        json.dump(data, f, indent=2)
-        f.write("\n")
-    os.replace(tmp, path)
-
-
 def _picture(draw, log):
     """Draw a PNG; without matplotlib, say how to get it instead of failing the sweep."""
     try:
@@ -555,7 +548,7 @@ def sweep(out, seeds, epochs, train_flags=(), jobs=None, log=print, data_dir=Non
                                [validation_curve(j.record) for j in job_list if j.status == "ok"],
                                summary["validation_accuracy"])
                            if summary["finished"] else []}
-    _write_json(os.path.join(out, "sweep.json"), summary)
+    write_json(os.path.join(out, "sweep.json"), summary)
     log(f"# wrote {os.path.join(out, 'sweep.json')}")
     if summary["finished"]:
         flags = " ".join(f for f in train_flags if f != "--data-dir" and f != data_dir)
@@ -645,7 +638,7 @@ def ablation(out, seeds, learning_rates, epochs, train_flags=(), jobs=None, log=
             [validation_curve(j.record)[-1] for j in finished])
     result = {"epochs": epochs, "seeds": list(seeds), "learning_rates": list(learning_rates),
               "train_flags": train_flags, "cells": cells}
-    _write_json(os.path.join(out, "ablation.json"), result)
+    write_json(os.path.join(out, "ablation.json"), result)
     log(f"# wrote {os.path.join(out, 'ablation.json')}")
     title = f"Batch norm ablation: mean of {len(seeds)} seeds, band min..max"
     _picture(lambda: plot_ablation(cells, os.path.join(out, "ablation.png"), title), log)

@@ -29,6 +29,7 @@ import numpy as np
 
 from tf1repro.data import (FILES, IMAGES_MAGIC, LABELS_MAGIC, check_format, classify,
                            content_md5, read_idx)
+from tf1repro.checkpointing import write_atomic
 from tf1repro.errors import DataError
 
 MIRROR = "https://storage.googleapis.com/cvdf-datasets/mnist/"
@@ -67,31 +68,6 @@ def _check_writable(data_dir):
                         "choose another folder with --data-dir or TF1REPRO_DATA_DIR") from None
 
 
-def _write_atomic(path, data):
-    """Write ``data`` so that ``path`` is either absent or complete, never half-written."""
-    folder, name = os.path.split(path)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)  # mkstemp makes it 0600; these are ordinary data files
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    try:  # make the rename itself durable; not every platform allows it
-        dfd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(dfd)
-        finally:
-            os.close(dfd)
-    except OSError:
-        pass
-
-
 def _gzip(content):
     # mtime=0: the same content always gives the same bytes.
     return gzip.compress(content, compresslevel=6, mtime=0)
@@ -104,7 +80,7 @@ def _store(data_dir, name, content, gz=None):
     if len(content) != size or found != expected:
         raise DataError(f"{name}: the fetched copy has MD5 {found} ({len(content)} bytes), "
                         f"expected {expected} ({size} bytes); nothing was written")
-    _write_atomic(os.path.join(data_dir, name), _gzip(content) if gz is None else gz)
+    write_atomic(os.path.join(data_dir, name), _gzip(content) if gz is None else gz)
 
 
 # --- the canonical mirror --------------------------------------------------
