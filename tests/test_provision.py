@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 from tf1repro import provision
-from tf1repro.checkpointing import write_atomic
+from tf1repro.files import write_atomic
 from tf1repro.data import read_idx
 from tf1repro.errors import DataError
 from tf1repro.provision import default_data_dir, ensure_mnist

@@ -26,7 +26,7 @@ import time
 
 import numpy as np
 
-from tf1repro.checkpointing import write_json
+from tf1repro.files import write_json
 from tf1repro.errors import UserError
 
 # In [21]'s recorded validation accuracies, epochs 0-18 (epoch 19 was cut off).

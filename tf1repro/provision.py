@@ -29,7 +29,7 @@ import numpy as np
 
 from tf1repro.data import (FILES, IMAGES_MAGIC, LABELS_MAGIC, check_format, classify,
                            content_md5, read_idx)
-from tf1repro.checkpointing import write_atomic
+from tf1repro.files import write_atomic
 from tf1repro.errors import DataError
 
 MIRROR = "https://storage.googleapis.com/cvdf-datasets/mnist/"
