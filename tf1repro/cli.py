@@ -256,13 +256,13 @@ def _train_in(run_dir, args, log):
                                      batch_norm=args.batch_norm, seed=seed)
         loop, logdir = args.loop, args.logdir
 
-    from tf1repro import train
+    from tf1repro import inspect_checkpoint, train
     from tf1repro.tfcompat import tf
     import numpy as np
 
     if saved is not None and saved["epochs_done"]:
         # Before the data: a checkpoint that does not fit is refused at once.
-        train.check_checkpoint(run_dir.path(saved["checkpoint"]), config, source="its run state")
+        inspect_checkpoint.check_checkpoint(run_dir.path(saved["checkpoint"]), config, source="its run state")
     runlog = checkpointing.RunLog(log, history=saved["log"] if saved is not None else ())
     runlog(f"# tf1repro: notebook cell In [{config.variant[4:]}] on TensorFlow {tf.__version__} "
            f"(tf.compat.v1 graph mode), NumPy {np.__version__}")
@@ -293,11 +293,11 @@ def _train_in(run_dir, args, log):
 
 
 def cmd_vars(args, log):
-    from tf1repro import graph, train
+    from tf1repro import graph, inspect_checkpoint
     if args.checkpoint is None:
         log(str(graph.trainable_variable_names(graph.build(Config(variant=args.variant)))))
         return
-    rows = train.checkpoint_variables(args.checkpoint)
+    rows = inspect_checkpoint.checkpoint_variables(args.checkpoint)
     width = max(len(name) for name, _, _ in rows)
     n_trainable = sum(_size(shape) for _, shape, t in rows if t)
     log(f"# {args.checkpoint}: {len(rows)} variables, {n_trainable:,} trainable parameters")
@@ -313,8 +313,8 @@ def _size(shape):
 
 
 def cmd_eval(args, log):
-    from tf1repro import train
-    train.check_checkpoint(args.checkpoint)  # fail before fetching data
+    from tf1repro import inspect_checkpoint, train
+    inspect_checkpoint.check_checkpoint(args.checkpoint)  # fail before fetching data
     data_dir, _ = _data_dir(args, log)
     accs = train.evaluate(args.checkpoint, data_dir)
     log(f"Validation accuracy: {train.fmt(accs['validation_accuracy'])}")
@@ -338,7 +338,12 @@ def main(argv=None, log=None):
     if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help")):
         argv.insert(0, "train")
     parser = build_parser()
-    args = parser.parse_args(argv)
+    if argv[0] == "test" and argv[1:2] not in (["-h"], ["--help"]):
+        # Everything after `test` is pytest's, options first included
+        # (argparse's REMAINDER refuses a leading `-m`).
+        args = argparse.Namespace(command="test", pytest_args=argv[1:])
+    else:
+        args = parser.parse_args(argv)
     args.argv = argv  # cmd_train tells typed flags from defaults (--resume)
     handler = {"train": cmd_train, "vars": cmd_vars, "eval": cmd_eval, "test": cmd_test,
                "bench": bench.cmd_bench, "plot": explore.cmd_plot,
