@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Set-up and dispatch only: creates .venv on first use, installs the package,
 # then hands every argument to `python -m tf1repro` (train, vars, eval, test,
-# bench, plot, compare, sweep, ablation).
+# bench, plot, compare, sweep, ablation, notebook).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -10,11 +10,23 @@ PYTHON="${PYTHON:-python3}"
 STAMP="$VENV/.tf1repro-installed"
 LOG="$VENV/setup.log"
 
-# `bench` also wants PyTorch (a peer to compare with); nothing else does.
-# Once installed it stays, so switching commands never reinstalls.
-# matplotlib (plot) draws the pictures of plot, sweep, ablation, train --plot.
+# Optional extras, installed the first time a command needs one and kept
+# after that (a marker in .venv remembers), so switching commands never
+# reinstalls: bench wants PyTorch (a peer to compare with), sweep and
+# ablation want Ray, notebook wants Jupyter's kernel machinery. matplotlib
+# (plot) draws the pictures of plot, sweep, ablation and train --plot.
 EXTRAS="test,plot"
-if [ "${1:-}" = "bench" ] || [ -f "$VENV/.tf1repro-bench" ]; then EXTRAS="test,plot,bench"; fi
+case "${1:-}" in
+    bench) needs="bench sweep" ;;        # bench --sweep times a Ray sweep
+    sweep|ablation) needs=sweep ;;
+    notebook) needs=notebook ;;
+    test) needs="sweep notebook" ;;      # the suite starts a Ray head and a kernel
+    *) needs= ;;
+esac
+for extra in bench sweep notebook; do
+    case " $needs " in *" $extra "*) EXTRAS="$EXTRAS,$extra"; continue ;; esac
+    if [ -f "$VENV/.tf1repro-$extra" ]; then EXTRAS="$EXTRAS,$extra"; fi
+done
 
 setup() {
     # Reinstall only when setup.cfg or the extras changed since the last install.
@@ -33,7 +45,7 @@ setup() {
         exit 1
     fi
     echo "$want" >"$STAMP"
-    case "$EXTRAS" in *bench*) touch "$VENV/.tf1repro-bench" ;; esac
+    for extra in ${EXTRAS//,/ }; do touch "$VENV/.tf1repro-$extra"; done
 }
 
 setup
