@@ -23,7 +23,7 @@ Model = collections.namedtuple(
              "extra_update_ops init saver config")
 
 
-def inference(X, training, config, updates=None):
+def inference(X, training, config):
     """784-300-100-10: dense, batch norm (momentum 0.9), ELU; batch norm on the logits.
 
     ``cell11`` (In [11]) uses the contrib He initializer inside name scope
@@ -31,8 +31,7 @@ def inference(X, training, config, updates=None):
     kernels, no ``DNN`` scope, and the logits layer reads ``bn2`` (before
     its ELU) instead of ``bn2_act``.  ``config.batch_norm=False`` drops the
     batch-norm layers (the ablation).  ``training`` is the boolean
-    placeholder, or a Python bool for a copy built for one mode only;
-    ``updates`` is passed on to ``layers.batch_normalization``.
+    placeholder, or a Python bool for a copy built for one mode only.
     """
     if config.variant not in VARIANTS:
         raise ValueError(f"variant must be one of {VARIANTS}, not {config.variant!r}")
@@ -42,29 +41,32 @@ def inference(X, training, config, updates=None):
     bn_names = iter(["batch_normalization", "batch_normalization_1", "batch_normalization_2"])
 
     def kernel_init(op_seed):
-        return layers.VarianceScaling(seed=op_seed) if cell11 else None
+        # Fixed op seeds: the same draw whatever else the graph holds.
+        if cell11:
+            return layers.variance_scaling_initializer(seed=op_seed)
+        return v1.glorot_uniform_initializer(seed=op_seed)  # get_variable's default
 
     def my_batch_norm(x):
         if not config.batch_norm:
             return x
         return layers.batch_normalization(x, training=training, momentum=config.momentum,
-                                          name=next(bn_names), updates=updates)
+                                          name=next(bn_names))
 
     scope = tf.name_scope("DNN") if cell11 else contextlib.nullcontext()
     with scope:
         hidden1 = layers.dense(X, config.n_hidden1, name="hidden1",
-                               kernel_initializer=kernel_init(1), seed=1)  # [batch, 300]
+                               kernel_initializer=kernel_init(1))  # [batch, 300]
         bn1 = my_batch_norm(hidden1)
         bn1_act = tf.nn.elu(bn1)
 
         hidden2 = layers.dense(bn1_act, config.n_hidden2, name="hidden2",
-                               kernel_initializer=kernel_init(2), seed=2)  # [batch, 100]
+                               kernel_initializer=kernel_init(2))  # [batch, 100]
         bn2 = my_batch_norm(hidden2)
         bn2_act = tf.nn.elu(bn2)
 
         logits_input = bn2_act if cell11 else bn2
         logits_pre_bn = layers.dense(logits_input, config.n_outputs, name="outputs",
-                                     kernel_initializer=kernel_init(3), seed=3)  # [batch, 10]
+                                     kernel_initializer=kernel_init(3))  # [batch, 10]
         return my_batch_norm(logits_pre_bn)
 
 
@@ -108,6 +110,21 @@ def build(config):
         extra_update_ops = v1.get_collection(v1.GraphKeys.UPDATE_OPS)
     return Model(graph, X, y, training_flag, logits, loss_op, training_op, accuracy,
                  extra_update_ops, init, saver, config)
+
+
+@contextlib.contextmanager
+def _own_update_ops():
+    """Take the update ops made inside out of ``UPDATE_OPS`` into a list of their own.
+
+    A second copy of the network on the same variables (the in-graph loop)
+    runs its own updates; In [21]'s ``extra_update_ops`` stays the notebook's six.
+    """
+    collection = v1.get_collection_ref(v1.GraphKeys.UPDATE_OPS)
+    known = len(collection)
+    updates = []
+    yield updates
+    updates.extend(collection[known:])
+    del collection[known:]
 
 
 def trainable_variable_names(model):
@@ -157,9 +174,8 @@ def add_in_graph_training(model, num_examples, jit_compile=True):
                 # The same float32 product as read_data_sets computes in NumPy.
                 X_batch = tf.cast(tf.gather(pixels, batch), tf.float32) * PIXEL_SCALE  # [batch, 784]
                 y_batch = tf.gather(labels, batch)  # [batch]
-                updates = []
-                with v1.variable_scope(scope, reuse=True):
-                    logits = inference(X_batch, True, config, updates=updates)
+                with v1.variable_scope(scope, reuse=True), _own_update_ops() as updates:
+                    logits = inference(X_batch, True, config)
                 loss_op = loss(logits, y_batch)
                 training_op = training(loss_op, config.learning_rate)
                 with tf.control_dependencies([training_op] + updates):

@@ -1,18 +1,39 @@
-"""The TF 1.x layers the notebook used, on ``tf.compat.v1`` primitives.
+"""The TF 1.x layers of the notebook's era, on ``tf.compat.v1`` primitives.
 
-    h = dense(X, 300, name="hidden1", kernel_initializer=VarianceScaling(seed=1))
+    h = dense(X, 300, activation=tf.nn.elu, kernel_initializer=variance_scaling_initializer())
     z = batch_normalization(h, training=training, momentum=0.9)
+    d = dropout(z, rate=0.5, training=training)
 
 ``tf.compat.v1.layers`` is gone under Keras 3, and the ``tf-keras`` version
-creates ``gamma`` before ``beta``; these rebuild the TF 1.x layers with their
-variable names, creation order, defaults and arithmetic, using only core
-TensorFlow (``variable_scope``, ``get_variable``, ``tf.nn``).
+creates ``gamma`` before ``beta``; these rebuild TF 1.x's ``tf.layers`` and
+``tf.contrib.layers`` pieces with their argument lists, defaults, variable
+names and creation order, collections and arithmetic, using only core
+TensorFlow (``variable_scope``, ``get_variable``, ``tf.nn``).  The package's
+own graphs (``tf1repro.graph``) and the ``tf1repro.tf1`` facade both use
+them: there is one implementation of each.
+
+Arguments that TF 1.x accepted but that are not implemented here
+(``renorm=True``, ``virtual_batch_size``, ``adjustment``) raise
+``Unsupported`` naming the argument; they are never silently ignored.
 """
 
 import math
 
+import numpy as np
+
 from tf1repro.tfcompat import tf, v1
 
+
+class Unsupported(NotImplementedError):
+    """A TF 1.x argument or attribute that ``tf1repro`` does not implement."""
+
+
+def _unsupported(function, argument, value):
+    return Unsupported(f"{function}({argument}={value!r}): {argument} is not supported by "
+                       "tf1repro (TF 1.x accepted it; this reproduction does not implement it)")
+
+
+# --- initializers and regularizers (tf.contrib.layers) ------------------------------
 
 class VarianceScaling:
     """``tf.contrib.layers.variance_scaling_initializer`` (He et al. 2015).
@@ -21,12 +42,16 @@ class VarianceScaling:
     deviations) with ``stddev = sqrt(1.3 * factor / n)``; the 1.3 makes up
     for the truncation, roughly.  The core ``variance_scaling_initializer``
     divides by 0.8796... instead, so it is close to this but not the same.
+    The uniform case draws from ``[-limit, limit]``, ``limit = sqrt(3 * factor / n)``.
     """
 
-    def __init__(self, factor=2.0, mode="FAN_IN", uniform=False, seed=None):
+    def __init__(self, factor=2.0, mode="FAN_IN", uniform=False, seed=None, dtype=tf.float32):
         if mode not in ("FAN_IN", "FAN_OUT", "FAN_AVG"):
-            raise ValueError(f"mode must be FAN_IN, FAN_OUT or FAN_AVG, not {mode!r}")
+            raise TypeError(f"Unknown mode {mode!r} [FAN_IN, FAN_OUT, FAN_AVG]")
+        if not tf.as_dtype(dtype).is_floating:
+            raise TypeError("Cannot create initializer for non-floating point type.")
         self.factor, self.mode, self.uniform, self.seed = factor, mode, uniform, seed
+        self.dtype = tf.as_dtype(dtype)
 
     def scale_for(self, shape):
         """The stddev (normal) or limit (uniform) for a variable of ``shape``."""
@@ -39,10 +64,14 @@ class VarianceScaling:
         n = {"FAN_IN": fan_in, "FAN_OUT": fan_out, "FAN_AVG": (fan_in + fan_out) / 2.0}[self.mode]
         return math.sqrt((3.0 if self.uniform else 1.3) * self.factor / n)
 
-    def __call__(self, shape, dtype=tf.float32, partition_info=None):
+    def __call__(self, shape, dtype=None, partition_info=None):
+        if not dtype:
+            dtype = self.dtype
+        if not tf.as_dtype(dtype).is_floating:
+            raise TypeError("Cannot create initializer for non-floating point type.")
         scale = self.scale_for(shape)
         if self.uniform:
-            return tf.random.uniform(shape, -scale, scale, dtype, seed=self.seed)
+            return v1.random_uniform(shape, -scale, scale, dtype, seed=self.seed)
         return v1.truncated_normal(shape, 0.0, scale, dtype, seed=self.seed)
 
     def __repr__(self):
@@ -50,80 +79,290 @@ class VarianceScaling:
                 f"uniform={self.uniform}, seed={self.seed})")
 
 
-def dense(inputs, units, name=None, kernel_initializer=None, seed=None):
-    """``tf.layers.dense`` without activation: ``inputs @ kernel + bias``.
+def variance_scaling_initializer(factor=2.0, mode="FAN_IN", uniform=False, seed=None,
+                                 dtype=tf.float32):
+    """``tf.contrib.layers.variance_scaling_initializer``: see ``VarianceScaling``."""
+    return VarianceScaling(factor, mode, uniform, seed, dtype)
 
-    Variables ``<name>/kernel`` [in, units] (glorot uniform unless told
-    otherwise, as ``get_variable`` defaults) and ``<name>/bias`` [units] (zeros).
+
+def xavier_initializer(uniform=True, seed=None, dtype=tf.float32):
+    """``tf.contrib.layers.xavier_initializer``: contrib's variance scaling, factor 1, FAN_AVG."""
+    return VarianceScaling(1.0, "FAN_AVG", uniform, seed, dtype)
+
+
+def _regularizer(kind, scale, penalty):
+    if isinstance(scale, (int, float)) and not isinstance(scale, bool):
+        if scale < 0.0:
+            raise ValueError(f"Setting a scale less than 0 on a regularizer: {scale}")
+        if scale == 0.0:
+            return lambda weights: None  # TF 1.x: no loss at all
+    elif not isinstance(scale, (int, float)):
+        raise ValueError(f"scale cannot be an integer: {scale}" if isinstance(scale, bool)
+                         else f"scale must be a number, not {scale!r}")
+
+    def regularize(weights, name=None):
+        with tf.name_scope(name or f"{kind}_regularizer"):
+            factor = tf.convert_to_tensor(scale, dtype=weights.dtype.base_dtype, name="scale")
+            return tf.multiply(factor, penalty(weights), name=name or f"{kind}_regularizer")
+    return regularize
+
+
+def l1_regularizer(scale, scope=None):
+    """``tf.contrib.layers.l1_regularizer``: ``scale * sum(|w|)``."""
+    return _regularizer("l1", scale, lambda w: tf.reduce_sum(tf.abs(w)))
+
+
+def l2_regularizer(scale, scope=None):
+    """``tf.contrib.layers.l2_regularizer``: ``scale * sum(w**2) / 2`` (``tf.nn.l2_loss``)."""
+    return _regularizer("l2", scale, tf.nn.l2_loss)
+
+
+# --- helpers shared by the layers ---------------------------------------------------
+
+def _static_bool(value):
+    """True/False when ``value`` is known while building the graph, else None (a tensor)."""
+    if isinstance(value, (bool, int, float, np.bool_, np.number)):
+        return bool(value)
+    static = tf.get_static_value(value)
+    return None if static is None else bool(static)
+
+
+def _smart_cond(pred, true_fn, false_fn):
+    """TF 1.x's ``smart_cond``: a Python branch when ``pred`` is known, ``tf.cond`` otherwise."""
+    static = _static_bool(pred)
+    if static is None:
+        return tf.cond(pred, true_fn, false_fn)
+    return true_fn() if static else false_fn()
+
+
+def _variable(name, shape, dtype, initializer, regularizer=None, constraint=None,
+              trainable=True):
+    """``get_variable`` as a TF 1.x layer called it: a regularizer's loss goes to
+    ``REGULARIZATION_LOSSES``, created right after its variable."""
+    known = len(v1.global_variables())
+    var = v1.get_variable(name, shape, dtype, initializer, trainable=trainable,
+                          constraint=constraint)
+    # As get_variable did, regularize only a variable made now, not a reused one.
+    if regularizer is not None and len(v1.global_variables()) > known:
+        with tf.name_scope(f"{name}/Regularizer"):
+            loss = regularizer(var)
+        if loss is not None:
+            v1.add_to_collection(v1.GraphKeys.REGULARIZATION_LOSSES, loss)
+    return var
+
+
+def _activity_regularization(outputs, regularizer):
+    if regularizer is not None:
+        with tf.name_scope("ActivityRegularizer"):
+            loss = regularizer(outputs)
+        if loss is not None:
+            v1.add_to_collection(v1.GraphKeys.REGULARIZATION_LOSSES, loss)
+
+
+def _layer_scope(name, default_name, reuse):
+    # A layer's variables and ops live under one variable scope: its name, or
+    # the default made unique (dense, dense_1, ...) as TF 1.x's layers did.
+    if reuse:
+        return v1.variable_scope(name or default_name, reuse=True)
+    return v1.variable_scope(name, default_name=default_name)
+
+
+# --- tf.layers ------------------------------------------------------------------------
+
+def dense(inputs, units, activation=None, use_bias=True, kernel_initializer=None,
+          bias_initializer=v1.zeros_initializer(), kernel_regularizer=None,
+          bias_regularizer=None, activity_regularizer=None, kernel_constraint=None,
+          bias_constraint=None, trainable=True, name=None, reuse=None):
+    """``tf.layers.dense``: ``activation(inputs @ kernel + bias)``.
+
+    Variables ``<name>/kernel`` [in, units] (``get_variable``'s default
+    initializer, glorot uniform, unless told otherwise) and ``<name>/bias``
+    [units] (zeros).  Inputs of rank above 2 are multiplied along their last
+    axis, as TF 1.x did.
     """
-    n_in = int(inputs.shape[-1])
-    if kernel_initializer is None:
-        kernel_initializer = v1.glorot_uniform_initializer(seed=seed)
-    with v1.variable_scope(name, default_name="dense"):
-        kernel = v1.get_variable("kernel", [n_in, units], tf.float32, kernel_initializer)
-        bias = v1.get_variable("bias", [units], tf.float32, v1.zeros_initializer())
-        return tf.nn.bias_add(tf.matmul(inputs, kernel), bias)  # [batch, units]
+    inputs = tf.convert_to_tensor(inputs)
+    n_in = inputs.shape[-1]
+    if n_in is None:
+        raise ValueError("The last dimension of the inputs to `Dense` should be defined. "
+                         "Found `None`.")
+    units = int(units)
+    dtype = inputs.dtype.base_dtype
+    with _layer_scope(name, "dense", reuse):
+        kernel = _variable("kernel", [int(n_in), units], dtype, kernel_initializer,
+                           kernel_regularizer, kernel_constraint, trainable)
+        bias = (_variable("bias", [units], dtype, bias_initializer, bias_regularizer,
+                          bias_constraint, trainable) if use_bias else None)
+        rank = inputs.shape.rank
+        if rank is not None and rank > 2:
+            outputs = tf.tensordot(inputs, kernel, [[rank - 1], [0]])  # [..., units]
+            outputs.set_shape(inputs.shape[:-1].concatenate([units]))
+        else:
+            outputs = tf.matmul(inputs, kernel)  # [batch, units]
+        if bias is not None:
+            outputs = tf.nn.bias_add(outputs, bias)
+        if activation is not None:
+            outputs = activation(outputs)
+    _activity_regularization(outputs, activity_regularizer)
+    return outputs
 
 
-def batch_normalization(inputs, training, momentum=0.99, epsilon=1e-3, name=None,
-                        updates=None):
-    """``tf.layers.batch_normalization`` for 2-D inputs (axis -1, not fused).
+def batch_normalization(inputs, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True,
+                        beta_initializer=v1.zeros_initializer(),
+                        gamma_initializer=v1.ones_initializer(),
+                        moving_mean_initializer=v1.zeros_initializer(),
+                        moving_variance_initializer=v1.ones_initializer(),
+                        beta_regularizer=None, gamma_regularizer=None, beta_constraint=None,
+                        gamma_constraint=None, training=False, trainable=True, name=None,
+                        reuse=None, renorm=False, renorm_clipping=None, renorm_momentum=0.99,
+                        fused=None, virtual_batch_size=None, adjustment=None):
+    """``tf.layers.batch_normalization``, TF 1.x's semantics.
 
-    ``training`` is a boolean tensor (or a Python bool).  While it is true the
-    layer normalises with the batch mean and biased batch variance and
-    gradients flow through both; otherwise it uses the moving statistics.
-    The two moving-average updates are ops that run only when fetched, as in
-    TF 1.x: they are added to ``UPDATE_OPS`` and change nothing unless
-    ``training`` is true.  Variables are created in TF 1.x's order: beta,
-    gamma, moving_mean, moving_variance, in a fresh scope named
+    ``training`` is a Python bool or a boolean tensor (a placeholder).  While
+    it is true the layer normalises with the batch mean and biased batch
+    variance over every axis but ``axis``, and gradients flow through both;
+    otherwise it uses the moving statistics.  The moving-average updates,
+    ``v <- v - (v - batch_stat) * (1 - momentum)``, are ops added to
+    ``UPDATE_OPS`` that change nothing unless ``training`` is true (none are
+    made when it is a Python False).  Variables, in the notebook's order:
+    beta, gamma (trainable, unless ``center``/``scale`` is off), moving_mean,
+    moving_variance (global, not trainable), in a fresh scope
     ``batch_normalization``, ``batch_normalization_1``, ...
 
-    ``updates``, when given, is a list that receives the two update ops
-    instead of ``UPDATE_OPS`` (for a copy of the network that shares the
-    variables, such as the in-graph training loop).
+    On 4-D inputs with the channel axis last or first, TF 1.x chose its fused
+    kernel (``fused=None``): the same normalisation, but the moving variance
+    is updated with the *unbiased* batch variance (Bessel's correction,
+    n/(n-1)).  That is followed here; ``fused=False`` gives the plain path.
     """
-    params_shape = [int(inputs.shape[-1])]
-    with v1.variable_scope(name, default_name="batch_normalization"):
-        beta = v1.get_variable("beta", params_shape, tf.float32, v1.zeros_initializer())
-        gamma = v1.get_variable("gamma", params_shape, tf.float32, v1.ones_initializer())
-        moving_mean = v1.get_variable(
-            "moving_mean", params_shape, tf.float32, v1.zeros_initializer(), trainable=False)
-        moving_variance = v1.get_variable(
-            "moving_variance", params_shape, tf.float32, v1.ones_initializer(), trainable=False)
+    function = "tf.layers.batch_normalization"
+    if renorm:
+        raise _unsupported(function, "renorm", renorm)
+    if virtual_batch_size is not None:
+        raise _unsupported(function, "virtual_batch_size", virtual_batch_size)
+    if adjustment is not None:
+        raise _unsupported(function, "adjustment", adjustment)
+    inputs = tf.convert_to_tensor(inputs)
+    ndims = inputs.shape.rank
+    if not ndims:
+        raise ValueError(f"Input has undefined rank: {inputs.shape}")
+    axes = list(axis) if isinstance(axis, (list, tuple)) else [axis]
+    axes = [a + ndims if a < 0 else a for a in axes]
+    if any(not 0 <= a < ndims for a in axes):
+        raise ValueError(f"Invalid axis: {axis}")
+    if len(set(axes)) != len(axes):
+        raise ValueError(f"Duplicate axis: {axes}")
+    # TF 1.x: fused=None meant "fused where it can be": 4-D, channels at 1 or 3.
+    fused = fused is not False and ndims == 4 and axes in ([1], [3])
+    dims = [inputs.shape[a] for a in axes]
+    if any(d is None for d in dims):
+        raise ValueError(f"Input has undefined `axis` dimension. Input shape: {inputs.shape}")
+    if len(axes) == 1:
+        params_shape = [int(dims[0])]
+    else:
+        params_shape = [int(inputs.shape[i]) if i in axes else 1 for i in range(ndims)]
+    dtype = inputs.dtype.base_dtype
+    param_dtype = tf.float32 if dtype in (tf.float16, tf.bfloat16) else dtype
 
-        if training is False:
-            return tf.nn.batch_normalization(
-                inputs, moving_mean, moving_variance, beta, gamma, epsilon)
+    with _layer_scope(name, "batch_normalization", reuse):
+        # beta before gamma: the order of the notebook's In [22] (tf-keras reversed it).
+        beta = (_variable("beta", params_shape, param_dtype, beta_initializer,
+                          beta_regularizer, beta_constraint, trainable) if center else None)
+        gamma = (_variable("gamma", params_shape, param_dtype, gamma_initializer,
+                           gamma_regularizer, gamma_constraint, trainable) if scale else None)
+        moving_mean = _variable("moving_mean", params_shape, param_dtype,
+                                moving_mean_initializer, trainable=False)
+        moving_variance = _variable("moving_variance", params_shape, param_dtype,
+                                    moving_variance_initializer, trainable=False)
+        if fused:
+            return _fused_batch_norm(inputs, axes[0], training, momentum, epsilon, beta, gamma,
+                                     moving_mean, moving_variance)
+        return _batch_norm(inputs, axes, training, momentum, epsilon, beta, gamma,
+                           moving_mean, moving_variance)
 
-        batch_mean, batch_variance = tf.nn.moments(inputs, axes=[0])  # [units] each
-        if training is True:
-            mean, variance = batch_mean, batch_variance
-        else:
-            mean, variance = tf.cond(
-                training,
-                lambda: (batch_mean, batch_variance),
-                lambda: (tf.identity(moving_mean), tf.identity(moving_variance)))
-        outputs = tf.nn.batch_normalization(inputs, mean, variance, beta, gamma, epsilon)
 
-        decay = 1.0 - momentum
+def _assign_moving_average(variable, value, decay):
+    # TF 1.x: v <- v - (v - value) * (1 - momentum); no debiasing.
+    with tf.name_scope("AssignMovingAvg"):
+        return variable.assign_sub((variable - value) * decay, read_value=True)
 
-        def assign_moving_average(variable, value):
-            # TF 1.x: v <- v - (v - value) * (1 - momentum); no debiasing.
-            with tf.name_scope("AssignMovingAvg"):
-                return variable.assign_sub((variable - value) * decay, read_value=True)
 
-        def conditional_update(variable, value):
-            if training is True:
-                return assign_moving_average(variable, value)
-            return tf.cond(training,
-                           lambda: assign_moving_average(variable, value),
-                           lambda: tf.identity(variable))
+def _add_updates(training, momentum, pairs):
+    """The moving-average updates, run only when fetched: into ``UPDATE_OPS``."""
+    if _static_bool(training) is False:
+        return
+    for variable, value in pairs:
+        update = _smart_cond(
+            training,
+            lambda v=variable, x=value: _assign_moving_average(v, x, 1.0 - momentum),
+            lambda v=variable: tf.identity(v))
+        v1.add_to_collection(v1.GraphKeys.UPDATE_OPS, update)
 
-        new_updates = [conditional_update(moving_mean, batch_mean),
-                       conditional_update(moving_variance, batch_variance)]
-        if updates is not None:
-            updates.extend(new_updates)
-        else:
-            for update in new_updates:
-                v1.add_to_collection(v1.GraphKeys.UPDATE_OPS, update)
+
+def _batch_norm(inputs, axes, training, momentum, epsilon, beta, gamma, moving_mean,
+                moving_variance):
+    ndims = inputs.shape.rank
+    reduction_axes = [i for i in range(ndims) if i not in axes]
+    if len(axes) == 1 and axes[0] != ndims - 1:
+        # One channel axis that is not the last: parameters broadcast along it.
+        shape = [1] * ndims
+        shape[axes[0]] = int(inputs.shape[axes[0]])
+        broadcast = lambda v: None if v is None else tf.reshape(v, shape)
+    else:
+        broadcast = lambda v: v
+    if _static_bool(training) is False:
+        mean, variance = moving_mean, moving_variance
+    else:
+        batch_mean, batch_variance = tf.nn.moments(inputs, reduction_axes,
+                                                   keepdims=len(axes) > 1)  # [params] each
+        mean, variance = _smart_cond(
+            training, lambda: (batch_mean, batch_variance),
+            lambda: (tf.identity(moving_mean), tf.identity(moving_variance)))
+        _add_updates(training, momentum, [(moving_mean, batch_mean),
+                                          (moving_variance, batch_variance)])
+    outputs = tf.nn.batch_normalization(inputs, broadcast(mean), broadcast(variance),
+                                        broadcast(beta), broadcast(gamma), epsilon)
+    outputs.set_shape(inputs.shape)
+    return outputs
+
+
+def _fused_batch_norm(inputs, axis, training, momentum, epsilon, beta, gamma, moving_mean,
+                      moving_variance):
+    data_format = "NHWC" if axis == 3 else "NCHW"
+    channels = [int(inputs.shape[axis])]
+    offset = beta if beta is not None else tf.zeros(channels, moving_mean.dtype)
+    factor = gamma if gamma is not None else tf.ones(channels, moving_mean.dtype)
+
+    def train():
+        return v1.nn.fused_batch_norm(inputs, factor, offset, epsilon=epsilon,
+                                      data_format=data_format)
+
+    def infer():
+        return v1.nn.fused_batch_norm(inputs, factor, offset, mean=moving_mean,
+                                      variance=moving_variance, epsilon=epsilon,
+                                      is_training=False, data_format=data_format)
+
+    # In training the kernel normalises with the biased variance but returns
+    # the unbiased one, which TF 1.x fed to the moving average unchanged.
+    outputs, mean, variance = _smart_cond(training, train, infer)
+    _add_updates(training, momentum, [(moving_mean, mean), (moving_variance, variance)])
+    return outputs
+
+
+def dropout(inputs, rate=0.5, noise_shape=None, seed=None, training=False, name=None):
+    """``tf.layers.dropout``: drops a fraction ``rate`` (not a keep probability) and
+    scales the rest by 1 / (1 - rate), only while ``training`` (default False)."""
+    with _layer_scope(name, "dropout", None):
+        inputs = tf.convert_to_tensor(inputs)
+        return _smart_cond(
+            training,
+            lambda: v1.nn.dropout(inputs, noise_shape=noise_shape, seed=seed, rate=rate),
+            lambda: tf.identity(inputs))
+
+
+def flatten(inputs, name=None):
+    """``tf.layers.flatten``: [batch, ...] to [batch, everything else]."""
+    with _layer_scope(name, "flatten", None):
+        inputs = tf.convert_to_tensor(inputs)
+        rest = inputs.shape[1:].num_elements()
+        outputs = tf.reshape(inputs, [tf.shape(inputs)[0], -1 if rest is None else rest])
+        outputs.set_shape([inputs.shape[0], rest])
         return outputs
