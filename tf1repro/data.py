@@ -269,48 +269,37 @@ def _entropy_seed():
     return int.from_bytes(os.urandom(4), "little")
 
 
-class DataSet:
-    """One split: ``images`` float32 [N, rows*cols], ``labels`` uint8 [N], and TF1's ``next_batch``."""
+def scale_pixels(pixels):
+    """uint8 pixels as TF1 scaled them: ``astype(float32)``, then ``* (1/255)`` in float32.
 
-    def __init__(self, images, labels, seed):
-        images = np.asarray(images)
-        labels = np.asarray(labels)
-        if images.ndim != 3 or labels.ndim != 1 or len(images) != len(labels):
-            raise ValueError(f"DataSet wants images [N, rows, cols] and labels [N], "
-                             f"got {images.shape} and {labels.shape}")
-        n = len(images)
-        if seed is None:
-            seed = _entropy_seed()
-        if not 0 <= int(seed) < 2**32:
-            raise UserError(f"seed {seed} is out of range: use 0 .. {2**32 - 1}")
-        self.seed = int(seed)
-        # The raw bytes (a view, no copy); ``images`` is computed from them on
-        # first use, so the in-graph training loop, which scales each batch in
-        # the graph, never holds 170 MB of float32 training images.
-        self.pixels = images.reshape(n, images.shape[1] * images.shape[2])  # [N, 784] uint8
-        self.labels = labels.astype(np.uint8)  # [N]
-        # TF1 called numpy.random.seed(seed) in DataSet.__init__, then
-        # numpy.random.shuffle(arange(N)); RandomState(seed) is that same
-        # Mersenne Twister stream, so the order equals TF1's read_data_sets(seed=seed).
-        # (TF1 seeded the *global* generator once per split; train is the only
-        # split that draws, so one generator per split changes nothing.)
-        self._rng = np.random.RandomState(self.seed)
-        # TF1 permuted its image array in place of an order; we keep the order
-        # as indices into the original arrays, so a fast path can feed indices.
-        # ``images`` and ``labels`` therefore stay in file order, where TF1's
-        # train.images came out shuffled once next_batch had run.
-        self._order = np.arange(n, dtype=np.int64)  # [N]
+    Not bit-identical to ``x / 255.0`` (126 of 256 pixel values differ by one
+    ulp).  In place: the same arithmetic without a second array at peak.
+    """
+    flat = pixels.astype(np.float32)
+    return np.multiply(flat, np.float32(PIXEL_SCALE), out=flat)
+
+
+class BatchOrder:
+    """TF 1.x's ``next_batch`` rule over ``num_examples`` examples, as indices.
+
+    ``rng`` draws the shuffles (it needs ``shuffle``, ``get_state`` and
+    ``set_state``): a ``RandomState`` of the run's own, or ``numpy.random``
+    itself, the global generator TF 1.x used.
+    """
+
+    def __init__(self, num_examples, rng, seed=None):
+        self._num_examples = num_examples
+        self._rng = rng
+        self.seed = seed
+        # TF1 permuted its arrays in place of an order; we keep the order as
+        # indices into the original arrays, so a fast path can feed indices.
+        self._order = np.arange(num_examples, dtype=np.int64)  # [N]
         self._index_in_epoch = 0
         self._epochs_completed = 0
 
-    def __repr__(self):
-        return (f"DataSet(num_examples={self.num_examples}, seed={self.seed}, "
-                f"epochs_completed={self._epochs_completed}, "
-                f"index_in_epoch={self._index_in_epoch})")
-
     @property
     def num_examples(self):
-        return len(self.labels)
+        return self._num_examples
 
     @property
     def epochs_completed(self):
@@ -320,21 +309,8 @@ class DataSet:
     def index_in_epoch(self):
         return self._index_in_epoch
 
-    @functools.cached_property
-    def images(self):
-        """float32 [N, 784]: ``pixels`` scaled exactly as TF1 did."""
-        return self.scale(self.pixels)
-
-    @staticmethod
-    def scale(pixels):
-        # TF1: astype(float32), then multiply by 1/255 in float32. Not
-        # bit-identical to x / 255.0 (126 of 256 pixel values differ by one ulp).
-        # In place: the same arithmetic without a second array at peak.
-        flat = pixels.astype(np.float32)
-        return np.multiply(flat, np.float32(PIXEL_SCALE), out=flat)
-
-    def next_batch_indices(self, batch_size):
-        """Indices (int64 [batch_size]) of TF1's next ``next_batch(batch_size)``."""
+    def next_batch_indices(self, batch_size, shuffle=True):
+        """Indices (int64 [batch_size]) of TF1's next ``next_batch(batch_size, shuffle=shuffle)``."""
         n = self.num_examples
         # TF1 let a batch larger than the set through and returned short,
         # inconsistent batches; refuse instead.
@@ -342,27 +318,23 @@ class DataSet:
             raise UserError(f"batch size {batch_size} is out of range for a set of "
                             f"{n} examples: use 1 .. {n}")
         start = self._index_in_epoch
-        if self._epochs_completed == 0 and start == 0:
+        if self._epochs_completed == 0 and start == 0 and shuffle:
             perm0 = np.arange(n)
             self._rng.shuffle(perm0)
             self._order = self._order[perm0]
         if start + batch_size > n:
             self._epochs_completed += 1
             rest = self._order[start:n]
-            # TF1 shuffled the already-shuffled arrays; composing the
-            # permutations is what keeps this identical to it.
-            perm = np.arange(n)
-            self._rng.shuffle(perm)
-            self._order = self._order[perm]
+            if shuffle:
+                # TF1 shuffled the already-shuffled arrays; composing the
+                # permutations is what keeps this identical to it.
+                perm = np.arange(n)
+                self._rng.shuffle(perm)
+                self._order = self._order[perm]
             self._index_in_epoch = batch_size - len(rest)
             return np.concatenate((rest, self._order[:self._index_in_epoch]))
         self._index_in_epoch = start + batch_size
         return self._order[start:self._index_in_epoch].copy()
-
-    def next_batch(self, batch_size):
-        """(images [batch_size, 784] float32, labels [batch_size] uint8), as TF1 drew them."""
-        idx = self.next_batch_indices(batch_size)
-        return self.images[idx], self.labels[idx]
 
     def get_state(self):
         """Where the batch sequence stands, as a JSON-serialisable dict."""
@@ -398,7 +370,56 @@ class DataSet:
         self._order = order
         self._index_in_epoch = index
         self._epochs_completed = epochs
-        self.seed = int(state.get("seed", self.seed))
+        self.seed = state.get("seed", self.seed)
+
+
+class DataSet(BatchOrder):
+    """One split: ``images`` float32 [N, rows*cols], ``labels`` uint8 [N], and TF1's ``next_batch``.
+
+    ``images`` and ``labels`` stay in file order (TF1's came out shuffled
+    once ``next_batch`` had run); the batches are TF1's.  The shuffles come
+    from the DataSet's own ``RandomState(seed)``.
+    """
+
+    def __init__(self, images, labels, seed):
+        images = np.asarray(images)
+        labels = np.asarray(labels)
+        if images.ndim != 3 or labels.ndim != 1 or len(images) != len(labels):
+            raise ValueError(f"DataSet wants images [N, rows, cols] and labels [N], "
+                             f"got {images.shape} and {labels.shape}")
+        n = len(images)
+        if seed is None:
+            seed = _entropy_seed()
+        if not 0 <= int(seed) < 2**32:
+            raise UserError(f"seed {seed} is out of range: use 0 .. {2**32 - 1}")
+        # TF1 called numpy.random.seed(seed) in DataSet.__init__, then
+        # numpy.random.shuffle(arange(N)); RandomState(seed) is that same
+        # Mersenne Twister stream, so the order equals TF1's read_data_sets(seed=seed).
+        # (TF1 seeded the *global* generator once per split; train is the only
+        # split that draws, so one generator per split changes nothing.)
+        super().__init__(n, np.random.RandomState(int(seed)), int(seed))
+        # The raw bytes (a view, no copy); ``images`` is computed from them on
+        # first use, so the in-graph training loop, which scales each batch in
+        # the graph, never holds 170 MB of float32 training images.
+        self.pixels = images.reshape(n, images.shape[1] * images.shape[2])  # [N, 784] uint8
+        self.labels = labels.astype(np.uint8)  # [N]
+
+    def __repr__(self):
+        return (f"DataSet(num_examples={self.num_examples}, seed={self.seed}, "
+                f"epochs_completed={self._epochs_completed}, "
+                f"index_in_epoch={self._index_in_epoch})")
+
+    @functools.cached_property
+    def images(self):
+        """float32 [N, 784]: ``pixels`` scaled exactly as TF1 did."""
+        return scale_pixels(self.pixels)
+
+    scale = staticmethod(scale_pixels)
+
+    def next_batch(self, batch_size, shuffle=True):
+        """(images [batch_size, 784] float32, labels [batch_size] uint8), as TF1 drew them."""
+        idx = self.next_batch_indices(batch_size, shuffle)
+        return self.images[idx], self.labels[idx]
 
 
 Datasets = collections.namedtuple("Datasets", "train validation test")
@@ -418,19 +439,15 @@ def _load(train_dir, name, found):
     return path, _parse(head, body)
 
 
-def read_data_sets(train_dir, validation_size=5000, seed=None, verify=True):
-    """Train, validation and test DataSets from the four MNIST files in ``train_dir``.
+def read_arrays(train_dir, verify=True):
+    """The four arrays of the MNIST files in ``train_dir``: train images [N, rows, cols],
+    train labels [N], test images, test labels (uint8, file order).
 
     ``verify`` checks the files' uncompressed MD5s: the four must be one
     known data set (``KNOWN_DATASETS``: MNIST, Fashion-MNIST), or else match
     none and pass ``check_format`` (an unknown data set of the same shapes);
-    a partial match is a damaged copy (DataError). With ``seed=None`` one is
-    drawn from OS entropy (as TF1 did); all three sets get the same seed.
+    a partial match is a damaged copy (DataError).
     """
-    if isinstance(validation_size, bool) or not isinstance(validation_size, (int, np.integer)) \
-            or validation_size < 0:
-        raise DataError(f"validation size {validation_size!r} is out of range: "
-                        "use 0 .. the number of training images (the notebook used 5000)")
     found = {} if verify else None
     train_images_path, train_images = _load(train_dir, TRAIN_IMAGES, found)  # [60000, 28, 28]
     train_labels_path, train_labels = _load(train_dir, TRAIN_LABELS, found)  # [60000]
@@ -444,6 +461,21 @@ def read_data_sets(train_dir, validation_size=5000, seed=None, verify=True):
         if len(images) != len(labels):
             raise DataError(f"{ipath} holds {len(images)} images but {lpath} holds "
                             f"{len(labels)} labels; delete both and run again to fetch fresh copies")
+    return train_images, train_labels, test_images, test_labels
+
+
+def read_data_sets(train_dir, validation_size=5000, seed=None, verify=True):
+    """Train, validation and test DataSets from the four MNIST files in ``train_dir``.
+
+    Validation is the first ``validation_size`` training images. ``verify``:
+    see ``read_arrays``. With ``seed=None`` one is drawn from OS entropy (as
+    TF1 did); all three sets get the same seed.
+    """
+    if isinstance(validation_size, bool) or not isinstance(validation_size, (int, np.integer)) \
+            or validation_size < 0:
+        raise DataError(f"validation size {validation_size!r} is out of range: "
+                        "use 0 .. the number of training images (the notebook used 5000)")
+    train_images, train_labels, test_images, test_labels = read_arrays(train_dir, verify)
     n_train = len(train_images)
     if validation_size > n_train:
         raise DataError(f"validation size {validation_size!r} is out of range: "
