@@ -1,0 +1,49 @@
+"""TensorFlow 1.x code, run as written on a current TensorFlow.
+
+The rule: in import lines, ``tensorflow`` becomes ``tf1repro.tf1``; nothing
+else in the code changes.
+
+    import tf1repro.tf1 as tf                                      # was: import tensorflow as tf
+    from tf1repro.tf1.examples.tutorials.mnist import input_data   # was: from tensorflow.examples...
+
+Importing this module switches the process to graph mode (eager execution
+off), as TF 1.x ran, with TensorFlow's start-up chatter kept quiet.  Every
+name of ``tf.compat.v1`` is forwarded as it is (``tf.placeholder``,
+``tf.Session``, ``tf.train.Saver``, ``tf.nn.in_top_k`` with TF 1.x's argument
+order, ...).  Added are only the pieces TensorFlow 2.16+ removed, each
+implemented once in the package and shared with its own graphs:
+
+- ``tf.layers``: ``dense``, ``batch_normalization``, ``dropout``, ``flatten``;
+- ``tf.contrib.layers``: ``variance_scaling_initializer``,
+  ``xavier_initializer``, ``l1_regularizer``, ``l2_regularizer``;
+- ``tf.examples.tutorials.mnist.input_data``: ``read_data_sets``, ``DataSet``.
+
+A TF 1.x argument these do not implement raises ``NotImplementedError``
+naming it; any other ``tf.layers`` / ``tf.contrib`` name raises
+``AttributeError`` naming what is supported.  Nothing is silently ignored.
+"""
+
+import importlib
+
+from tf1repro.tfcompat import tf as _tf
+from tf1repro.tfcompat import v1 as _v1
+from tf1repro.tf1 import contrib, layers  # noqa: F401  (tf.contrib, tf.layers)
+
+__version__ = _tf.__version__
+_ADDED = ("layers", "contrib", "examples")
+
+
+def __getattr__(name):
+    if name == "examples":  # provisioning and data code: imported on first use only
+        return importlib.import_module("tf1repro.tf1.examples")
+    try:
+        return getattr(_v1, name)
+    except AttributeError:
+        raise AttributeError(
+            f"module 'tf1repro.tf1' has no attribute {name!r}: TensorFlow {__version__}'s "
+            f"tf.compat.v1 has no such name, and tf1repro.tf1 adds only "
+            f"{', '.join(_ADDED)}") from None
+
+
+def __dir__():
+    return sorted(set(dir(_v1)) | set(_ADDED) | {"__version__"})

@@ -1,0 +1,3 @@
+"""``tensorflow.examples.tutorials``: only ``mnist.input_data``."""
+
+from tf1repro.tf1.examples.tutorials import mnist  # noqa: F401
