@@ -314,7 +314,10 @@ def _size(shape):
 
 def cmd_eval(args, log):
     from tf1repro import inspect_checkpoint, train
-    inspect_checkpoint.check_checkpoint(args.checkpoint)  # fail before fetching data
+    config, source = inspect_checkpoint.read_config(args.checkpoint)
+    inspect_checkpoint.check_checkpoint(args.checkpoint, config, source=source)  # before the data
+    if source == inspect_checkpoint.RECOGNISED:
+        log(f"# {args.checkpoint}: {inspect_checkpoint.describe(config)}, recognised from {source}")
     data_dir, _ = _data_dir(args, log)
     accs = train.evaluate(args.checkpoint, data_dir)
     log(f"Validation accuracy: {train.fmt(accs['validation_accuracy'])}")

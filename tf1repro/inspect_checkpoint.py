@@ -1,6 +1,6 @@
 """What a checkpoint holds, read as data: its config, whether it fits a graph, its variables.
 
-    config = load_config("checkpoints/my_model_final.ckpt")   # from config.json beside it
+    config = load_config("checkpoints/my_model_final.ckpt")   # config.json, or recognised
     check_checkpoint(path, config)      # UserError (one line) unless it fits that graph
     rows = checkpoint_variables(path)   # [(name, shape, trainable)], in graph order
 
@@ -24,18 +24,62 @@ def first_line(error):
     return line if len(line) <= 200 else line[:197] + "..."
 
 
-def load_config(checkpoint):
-    """The config a checkpoint was trained with (its ``config.json``)."""
-    path = config_path(checkpoint)
+# Where a checkpoint's config came from, as check_checkpoint's messages say it.
+FROM_CONFIG_JSON = "its config.json"
+RECOGNISED = "its own variables and .meta (no config.json beside it)"
+
+
+def _require_index(checkpoint):
     if not os.path.exists(checkpoint + ".index"):
         raise UserError(f"{checkpoint}: no such checkpoint (expected {checkpoint}.index); "
                         "train one with './run.sh train --checkpoint PATH'")
+
+
+def saved_shapes(checkpoint):
+    """{variable name: shape} from a checkpoint's index; one-line UserError when unreadable."""
+    _require_index(checkpoint)
+    try:
+        return {name: list(shape) for name, shape in tf.train.list_variables(checkpoint)}
+    except Exception as e:  # a damaged index: TF raises a variety of errors
+        raise UserError(f"{checkpoint}: cannot read the checkpoint ({first_line(e)})") from None
+
+
+def read_config(checkpoint):
+    """(config, source): the graph ``checkpoint`` was saved from, and how we know.
+
+    ``train`` writes ``config.json`` beside its checkpoints.  A checkpoint
+    that TF 1.x code wrote (``saver.save(sess, './my_model_final.ckpt')`` in
+    In [21]) has none; its graph is then recognised from the checkpoint
+    itself (``recognise``).
+    """
+    _require_index(checkpoint)
+    path = config_path(checkpoint)
+    if not os.path.exists(path):
+        return recognise(checkpoint), RECOGNISED
     try:
         with open(path) as f:
-            return Config.from_dict(json.load(f))
+            return Config.from_dict(json.load(f)), FROM_CONFIG_JSON
     except (OSError, ValueError, TypeError) as e:
         raise UserError(f"{path}: cannot read the checkpoint's config ({e}); "
                         "it is written by 'train' beside the checkpoint") from None
+
+
+def load_config(checkpoint):
+    """The config of the graph ``checkpoint`` was saved from (see ``read_config``)."""
+    return read_config(checkpoint)[0]
+
+
+def recognise(checkpoint):
+    """The notebook's graph that ``checkpoint`` holds, from its contents read as data.
+
+    Which cell (In [11] builds inside name scope ``DNN``, In [7] does not)
+    comes from the node names of its ``.meta`` (In [11] when there is no
+    ``.meta``); batch norm or not from its variable names.  Sizes are the
+    notebook's: ``check_checkpoint`` then names whatever does not fit.
+    """
+    saved = saved_shapes(checkpoint)
+    batch_norm = any(name.split("/")[0].startswith("batch_normalization") for name in saved)
+    return Config(variant=saved_variant(checkpoint) or "cell11", batch_norm=batch_norm)
 
 
 def describe(config):
@@ -43,23 +87,18 @@ def describe(config):
     return f"the {config.variant} graph" + ("" if config.batch_norm else " without batch norm")
 
 
-def check_checkpoint(checkpoint, config=None, model=None, source="its config.json"):
+def check_checkpoint(checkpoint, config=None, model=None, source=FROM_CONFIG_JSON):
     """Refuse, with a one-line UserError, a checkpoint that does not fit ``config``'s graph.
 
-    ``config`` defaults to the checkpoint's ``config.json``; ``model``, the
+    ``config`` defaults to the checkpoint's own (``read_config``); ``model``, the
     graph built from it, to a fresh build.  The checkpoint is read as data:
     variable names and shapes from its index, and which cell's graph wrote
     it from the node names in its ``.meta`` (parsed, never imported).
     Returns the config.
     """
     if config is None:
-        config = load_config(checkpoint)
-    if not os.path.exists(checkpoint + ".index"):
-        raise UserError(f"{checkpoint}: no such checkpoint (expected {checkpoint}.index)")
-    try:
-        saved = {name: list(shape) for name, shape in tf.train.list_variables(checkpoint)}
-    except Exception as e:  # a damaged index: TF raises a variety of errors
-        raise UserError(f"{checkpoint}: cannot read the checkpoint ({first_line(e)})") from None
+        config, source = read_config(checkpoint)
+    saved = saved_shapes(checkpoint)
     if model is None:
         model = graph.build(config)
     with model.graph.as_default():
@@ -73,7 +112,9 @@ def check_checkpoint(checkpoint, config=None, model=None, source="its config.jso
             + ([f"has {few(extra)}, which that graph has not"] if extra else []) \
             + [f"{n} is {saved[n]}, not {wanted[n]}" for n in reshaped[:2]]
         raise UserError(f"{checkpoint} does not fit {describe(config)} ({source}): it "
-                        f"{'; '.join(what)}; it was saved by another variant or with other flags")
+                        f"{'; '.join(what)}; "
+                        + ("it was saved by another variant or with other flags"
+                           if source != RECOGNISED else "it is not a checkpoint of the notebook's graphs"))
     variant = saved_variant(checkpoint)
     if variant is not None and variant != config.variant:
         raise UserError(f"{checkpoint} was saved from the {variant} graph, but {source} says "
@@ -81,23 +122,36 @@ def check_checkpoint(checkpoint, config=None, model=None, source="its config.jso
     return config
 
 
-def saved_variant(checkpoint):
-    """Which cell's graph wrote ``checkpoint``, from its ``.meta`` (as data); None if unknown.
-
-    In [11] builds its network inside name scope ``DNN``, In [7] does not.
-    """
+def read_meta_graph(checkpoint):
+    """The checkpoint's ``.meta`` parsed as a MetaGraphDef (data, never imported); None when
+    there is none (epoch checkpoints); UserError when it is not a meta graph."""
     from tensorflow.core.protobuf import meta_graph_pb2
 
     meta = checkpoint + ".meta"
+    if not os.path.exists(meta):
+        return None
+    mg = meta_graph_pb2.MetaGraphDef()
     try:
-        if os.path.getsize(meta) > 256 << 20:  # ours are about 0.3 MB; not one of ours
-            return None
-        mg = meta_graph_pb2.MetaGraphDef()
+        if os.path.getsize(meta) > 256 << 20:  # the notebook's are about 0.3 MB
+            raise ValueError(f"{os.path.getsize(meta)} bytes, too large for this graph")
         with open(meta, "rb") as f:
             mg.ParseFromString(f.read())
-    except Exception:  # absent (epoch checkpoints have none) or not a meta graph
+    except Exception as e:  # protobuf's DecodeError, OSError, ...
+        raise UserError(f"{meta}: not a readable meta graph ({first_line(e)}); "
+                        "the checkpoint is damaged or incomplete") from None
+    return mg
+
+
+def saved_variant(checkpoint):
+    """Which cell's graph wrote ``checkpoint``, from its ``.meta``; None if unknown.
+
+    In [11] builds its network inside name scope ``DNN``, In [7] does not.
+    """
+    try:
+        mg = read_meta_graph(checkpoint)
+    except UserError:
         return None
-    names = [node.name for node in mg.graph_def.node]
+    names = [node.name for node in mg.graph_def.node] if mg is not None else []
     if any(n.startswith("DNN/") for n in names):
         return "cell11"
     if any(n.startswith("hidden1/") for n in names):
@@ -112,23 +166,12 @@ def checkpoint_variables(checkpoint):
     from the ``.meta`` file's collections, read as data (nothing is imported
     into a graph or run).
     """
-    from tensorflow.core.protobuf import meta_graph_pb2
     from tensorflow.core.framework import variable_pb2
 
-    if not os.path.exists(checkpoint + ".index"):
-        raise UserError(f"{checkpoint}: no such checkpoint (expected {checkpoint}.index)")
-    try:
-        shapes = dict(tf.train.list_variables(checkpoint))
-    except Exception as e:  # corrupt index: TF raises a variety of errors
-        raise UserError(f"{checkpoint}: cannot read the checkpoint ({str(e).splitlines()[0]})") from None
-
-    order, trainable = list(shapes), set()
-    meta = checkpoint + ".meta"
-    if os.path.exists(meta):
-        mg = meta_graph_pb2.MetaGraphDef()
-        with open(meta, "rb") as f:
-            mg.ParseFromString(f.read())
-
+    shapes = saved_shapes(checkpoint)
+    order = list(shapes)
+    mg = read_meta_graph(checkpoint)
+    if mg is not None:
         def names(key):
             out = []
             for raw in mg.collection_def[key].bytes_list.value:
@@ -140,14 +183,10 @@ def checkpoint_variables(checkpoint):
         graph_order = names("variables")
         trainable = set(names("trainable_variables"))
     else:
-        # Epoch checkpoints carry no .meta: the graph their config.json describes,
-        # built from code, says which variables are trainable.
-        try:
-            config = load_config(checkpoint)
-        except UserError:
-            config = Config()
-        with graph.build(config).graph.as_default():
+        # Epoch checkpoints carry no .meta: the graph their config.json describes
+        # (or that their variables reveal), built from code, says which are trainable.
+        with graph.build(load_config(checkpoint)).graph.as_default():
             graph_order = [v.op.name for v in v1.global_variables()]
             trainable = {v.op.name for v in v1.trainable_variables()}
     order = [n for n in graph_order if n in shapes] + [n for n in order if n not in graph_order]
-    return [(n, list(shapes[n]), n in trainable) for n in order]
+    return [(n, shapes[n], n in trainable) for n in order]
