@@ -14,6 +14,7 @@ import sys
 
 import pytest
 
+from tf1repro.bench import naive_port
 from seed import ROOT, epoch_lines, recorded_output, run_cells, seed_cells, under_import_rule
 
 # In [22]'s recorded output, parsed from the seed; the list the cells must print.
@@ -128,22 +129,14 @@ def test_a_checkpoint_of_another_graph_gets_one_line(tmp_path):
         assert "not a checkpoint of the notebook's graphs" in proc.stderr
 
 
-# The naive port: the same cells on tf-keras's legacy layers (TF_USE_LEGACY_KERAS=1),
-# with the contrib initializer spelled as the core one and the data from this package.
-NAIVE_IMPORT = "import tensorflow.compat.v1 as tf\ntf.disable_eager_execution()\n"
-
-
-def naive_port(code):
-    code = code.replace("import tensorflow as tf\n", NAIVE_IMPORT)
-    code = code.replace("tf.contrib.layers.variance_scaling_initializer()",
-                        "tf.variance_scaling_initializer(scale=2.0)")
-    return code.replace("from tensorflow.examples.tutorials.mnist import input_data",
-                        "from tf1repro.tf1.examples.tutorials.mnist import input_data")
+def naive(code):
+    """The seed's cell as the usual tf-keras port has it (bench.naive_port, after the rule)."""
+    return naive_port(under_import_rule(code))
 
 
 def test_eval_reads_a_checkpoint_of_the_naive_tf_keras_port(tmp_path):
     proc = run_cells(["11", "12", "None", "21", "22"], str(tmp_path), n_epochs=1,
-                     transform=naive_port, env={"TF_USE_LEGACY_KERAS": "1"})
+                     transform=naive, env={"TF_USE_LEGACY_KERAS": "1"})
     if "No module named 'tf_keras'" in proc.stderr:
         pytest.skip("tf_keras (the test extra) is not installed")
     ok(proc)

@@ -13,7 +13,11 @@ loading are reported apart.  Contenders:
 - ``default``: ``train`` as ``./run.sh`` runs it (the in-graph loop);
 - ``feed_dict``: ``In [21]`` as written, one ``Session.run`` a step;
 - ``keras3``: the same network in Keras 3 ``model.fit``;
-- ``torch``: the same network in PyTorch eager, when ``torch`` is importable.
+- ``torch``: the same network in PyTorch eager, when ``torch`` is importable;
+- ``tf1_cells``: the notebook's own cells (``notebooks/``) as a user of
+  ``tf1repro.tf1`` runs them: In [11], In [12], In [None], then In [21] timed;
+- ``naive_port``: the same cells on tf-keras's legacy ``tf.compat.v1.layers``
+  (``TF_USE_LEGACY_KERAS=1``), the port the module replaces.
 """
 
 import argparse
@@ -27,7 +31,9 @@ import sys
 import tempfile
 import time
 
-CONTENDERS = ("floor", "default", "feed_dict", "keras3", "torch")
+CONTENDERS = ("floor", "default", "feed_dict", "keras3", "torch", "tf1_cells", "naive_port")
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+NOTEBOOKS = os.path.join(ROOT, "notebooks")
 N_TRAIN, N_VALID = 55000, 5000
 
 
@@ -186,10 +192,53 @@ def worker_torch(epochs, batch_size, seed):
     return {"seconds": seconds, "final_validation_accuracy": accuracy}
 
 
+def notebook_cells():
+    """{execution count as text ("7", "11", ..., "None"): source} of the notebook's code cells."""
+    names = sorted(n for n in os.listdir(NOTEBOOKS) if n.endswith(".ipynb")) \
+        if os.path.isdir(NOTEBOOKS) else []
+    if not names:
+        raise FileNotFoundError(f"no notebook in {NOTEBOOKS}")
+    with open(os.path.join(NOTEBOOKS, names[0])) as f:
+        cells = json.load(f)["cells"]
+    return {str(c.get("execution_count")): "".join(c["source"]) for c in cells
+            if c["cell_type"] == "code"}
+
+
+def naive_port(code):
+    """A cell of the notebook as the usual port to TF 2.16+ rewrites it: ``tf.compat.v1``
+    with tf-keras's legacy layers, the contrib initializer spelled as the core one (a
+    slightly different formula), the data loader of this package."""
+    code = code.replace("import tf1repro.tf1 as tf\n",
+                        "import tensorflow.compat.v1 as tf\ntf.disable_eager_execution()\n")
+    code = code.replace("tf.contrib.layers.variance_scaling_initializer()",
+                        "tf.variance_scaling_initializer(scale=2.0)")
+    return code
+
+
+def worker_cells(epochs, batch_size, port):
+    """In [11], In [12] (epochs and batch size injected after it), In [None]; then In [21], timed."""
+    import contextlib
+    import io
+    cells = {k: port(v) for k, v in notebook_cells().items()}
+    ns = {"__name__": "__main__"}
+    with tempfile.TemporaryDirectory() as tmp, contextlib.redirect_stdout(io.StringIO()) as out:
+        os.chdir(tmp)  # In [21] saves ./my_model_final.ckpt
+        for label in ("11", "12", "None"):
+            exec(cells[label], ns)
+        ns.update(n_epochs=epochs, batch_size=batch_size)
+        start = time.perf_counter()
+        exec(cells["21"], ns)
+        seconds = time.perf_counter() - start
+    last = [line for line in out.getvalue().splitlines() if "Validation accuracy:" in line][-1]
+    return {"seconds": seconds, "final_validation_accuracy": float(last.split()[-1])}
+
+
 def run_worker(name, epochs, batch_size, seed):
     if name in ("default", "feed_dict"):
         result = worker_tf1repro("xla" if name == "default" else "feed_dict",
                                  epochs, batch_size, seed)
+    elif name in ("tf1_cells", "naive_port"):
+        result = worker_cells(epochs, batch_size, naive_port if name == "naive_port" else str)
     else:
         result = {"floor": worker_floor, "keras3": worker_keras3,
                   "torch": worker_torch}[name](epochs, batch_size, seed)
@@ -210,7 +259,9 @@ def measure(name, epochs, batch_size, seed):
         started = time.perf_counter()
         cmd = [sys.executable, "-m", "tf1repro.bench", "--worker", name, "--epochs", str(epochs),
                "--batch-size", str(batch_size), "--seed", str(seed), "--worker-out", out.name]
-        proc = subprocess.run(cmd, capture_output=True, text=True)
+        # The naive port needs tf-keras's legacy layers, chosen before TensorFlow loads.
+        env = {**os.environ, "TF_USE_LEGACY_KERAS": "1"} if name == "naive_port" else None
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
         wall = time.perf_counter() - started
         if proc.returncode != 0:
             tail = (proc.stderr.strip().splitlines() or ["(no output)"])[-1]
