@@ -63,12 +63,16 @@ def test_other_layers_and_contrib_names_say_what_is_supported(path, name):
     namespace = tf
     for part in path.split("."):
         namespace = getattr(namespace, part)
-    with pytest.raises(AttributeError) as error:
+    with pytest.raises(NotImplementedError) as error:
         getattr(namespace, name)
     message = str(error.value)
     assert f"tf.{path}.{name} is not supported by tf1repro.tf1" in message
     assert ("dense" if path == "layers" else "variance_scaling_initializer") in message
-    assert not hasattr(namespace, name)
+    # The import line a TF 1.x program has, under the rule: the same message.
+    with pytest.raises(NotImplementedError, match=f"tf.{path}.{name} is not supported"):
+        exec(f"from tf1repro.tf1.{path} import {name}", {})
+    with pytest.raises(AttributeError):
+        namespace._private  # what tools probe for stays an AttributeError
     with pytest.raises(AttributeError, match="has no attribute 'no_such_name'"):
         tf.no_such_name
 

@@ -18,9 +18,10 @@ implemented once in the package and shared with its own graphs:
   ``xavier_initializer``, ``l1_regularizer``, ``l2_regularizer``;
 - ``tf.examples.tutorials.mnist.input_data``: ``read_data_sets``, ``DataSet``.
 
-A TF 1.x argument these do not implement raises ``NotImplementedError``
-naming it; any other ``tf.layers`` / ``tf.contrib`` name raises
-``AttributeError`` naming what is supported.  Nothing is silently ignored.
+A TF 1.x argument these do not implement, and any other ``tf.layers`` /
+``tf.contrib`` name (attribute or ``from ... import``), raises
+``tf1repro.layers.Unsupported`` (a ``NotImplementedError``) naming it and
+what is supported.  Nothing is silently ignored.
 """
 
 import importlib

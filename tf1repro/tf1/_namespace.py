@@ -1,21 +1,20 @@
 """What the ``tf1repro.tf1`` namespaces answer for a name they do not have."""
 
-
-class NotSupported(AttributeError):
-    """A ``tf.layers`` / ``tf.contrib`` / ... name of TF 1.x that tf1repro does not provide."""
-
-
-def not_supported(namespace, name, supported):
-    """The error for ``namespace.name``, naming what ``namespace`` does provide."""
-    return NotSupported(
-        f"{namespace}.{name} is not supported by tf1repro.tf1 (TF 1.x had it; this "
-        f"reproduction does not); {namespace} provides: {', '.join(supported)}")
+from tf1repro.layers import Unsupported
 
 
 def forbid_missing(namespace, supported):
-    """A module ``__getattr__`` that refuses every name but dunders with ``not_supported``."""
+    """A module ``__getattr__`` that refuses TF 1.x names it lacks with ``Unsupported``.
+
+    Not an ``AttributeError``: Python turns one raised during ``from ... import
+    name`` into a bare "cannot import name", and this message, naming what
+    the namespace does provide, is the one a user needs.  Private and dunder
+    names stay ordinary ``AttributeError``s, as tools that probe modules expect.
+    """
     def __getattr__(name):
-        if name.startswith("__"):
-            raise AttributeError(name)
-        raise not_supported(namespace, name, supported)
+        if name.startswith("_"):
+            raise AttributeError(f"module {namespace!r} has no attribute {name!r}")
+        raise Unsupported(
+            f"{namespace}.{name} is not supported by tf1repro.tf1 (TF 1.x had it; this "
+            f"reproduction does not); {namespace} provides: {', '.join(supported)}")
     return __getattr__

@@ -2,7 +2,7 @@
 
 Their argument lists, defaults, variable names and collections are TF 1.x's;
 the implementation is the package's one (``tf1repro.layers``).  Any other
-name raises ``AttributeError`` saying it is not supported.
+name raises ``Unsupported`` saying so and naming these.
 """
 
 from tf1repro.layers import batch_normalization, dense, dropout, flatten

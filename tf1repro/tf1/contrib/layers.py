@@ -3,8 +3,8 @@
 ``variance_scaling_initializer`` keeps contrib's formula (truncated normal,
 ``stddev = sqrt(1.3 * factor / n)``), which differs from the core
 ``tf.variance_scaling_initializer``; ``xavier_initializer`` is that with
-``factor=1.0, mode='FAN_AVG'``.  Any other name raises ``AttributeError``
-saying it is not supported.
+``factor=1.0, mode='FAN_AVG'``.  Any other name raises ``Unsupported``
+saying so and naming these.
 """
 
 from tf1repro.layers import (l1_regularizer, l2_regularizer, variance_scaling_initializer,
