@@ -2,8 +2,11 @@
 
 Modules: ``config`` (the notebook's numbers), ``data`` (MNIST as
 ``read_data_sets`` gave it), ``provision`` (getting the files), ``layers``
-(``tf.layers`` rebuilt), ``graph`` (the notebook's cells), ``train`` (the
-session loop), ``cli``.
+(``tf.layers`` and ``tf.contrib.layers`` rebuilt), ``graph`` (the notebook's
+cells), ``train`` (the session loop), ``checkpointing`` (runs that survive
+crashes), ``inspect_checkpoint`` (reading checkpoints as data), ``files``
+(the one atomic writer), ``cli``; and ``tf1repro.tf1``, which runs TF 1.x
+code whose imports name it instead of ``tensorflow``.
 """
 
 __version__ = "0.1.0"
