@@ -32,8 +32,6 @@ import tempfile
 import time
 
 CONTENDERS = ("floor", "default", "feed_dict", "keras3", "torch", "tf1_cells", "naive_port")
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-NOTEBOOKS = os.path.join(ROOT, "notebooks")
 N_TRAIN, N_VALID = 55000, 5000
 
 
@@ -194,11 +192,8 @@ def worker_torch(epochs, batch_size, seed):
 
 def notebook_cells():
     """{execution count as text ("7", "11", ..., "None"): source} of the notebook's code cells."""
-    names = sorted(n for n in os.listdir(NOTEBOOKS) if n.endswith(".ipynb")) \
-        if os.path.isdir(NOTEBOOKS) else []
-    if not names:
-        raise FileNotFoundError(f"no notebook in {NOTEBOOKS}")
-    with open(os.path.join(NOTEBOOKS, names[0])) as f:
+    from tf1repro.notebook import NOTEBOOK
+    with open(NOTEBOOK) as f:
         cells = json.load(f)["cells"]
     return {str(c.get("execution_count")): "".join(c["source"]) for c in cells
             if c["cell_type"] == "code"}

@@ -137,6 +137,20 @@ def build_parser():
                        help="the checkpoint to restore")
     _add_data_dir(eval_)
 
+    nb = sub.add_parser("notebook", formatter_class=fmt,
+                        help="run the notebook (notebooks/) as written in a real Jupyter kernel")
+    nb.add_argument("--out", metavar="DIR", default=None,
+                    help="the kernel's working directory, where the notebook's "
+                         "./my_model_final.ckpt and the executed .ipynb land "
+                         "(default: a new folder under checkpoints/notebook/)")
+    nb.add_argument("--epochs", type=_positive_int, default=None,
+                    help="inject n_epochs = N after In [12] (papermill-style) for a shorter "
+                         "run; the cells stay as written (default: their 20)")
+    nb.add_argument("--timeout", type=_positive_float, default=1800,
+                    help="seconds a cell may run before the kernel is stopped")
+    nb.add_argument("--notebook", metavar="PATH", default=None,
+                    help="another .ipynb to run the same way (default: the seed's, in notebooks/)")
+
     test = sub.add_parser("test", help="run the test suite (pytest); extra arguments go to pytest")
     test.add_argument("pytest_args", nargs=argparse.REMAINDER)
     bench.add_command(sub)
@@ -324,6 +338,13 @@ def cmd_eval(args, log):
     log(f"Test accuracy: {train.fmt(accs['test_accuracy'])}")
 
 
+def cmd_notebook(args, log):
+    from tf1repro import notebook
+    out = os.path.abspath(args.out) if args.out else notebook.default_out_dir()
+    notebook.run(args.notebook or notebook.NOTEBOOK, out, epochs=args.epochs,
+                 timeout=args.timeout, log=log)
+
+
 def cmd_test(args, log):
     import pytest
     here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -349,6 +370,7 @@ def main(argv=None, log=None):
         args = parser.parse_args(argv)
     args.argv = argv  # cmd_train tells typed flags from defaults (--resume)
     handler = {"train": cmd_train, "vars": cmd_vars, "eval": cmd_eval, "test": cmd_test,
+               "notebook": cmd_notebook,
                "bench": bench.cmd_bench, "plot": explore.cmd_plot,
                "compare": explore.cmd_compare, "sweep": explore.cmd_sweep,
                "ablation": explore.cmd_ablation}[args.command]
