@@ -11,6 +11,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 
 import pytest
 
@@ -28,8 +29,11 @@ def committed():
 
 
 def run_notebook(*args, timeout=600):
+    # The kernel is registered in a folder of the test's, not in the user's home.
+    data_dir = os.path.join(tempfile.gettempdir(), "tf1repro-test-jupyter")
+    env = {**os.environ, "JUPYTER_DATA_DIR": data_dir}
     return subprocess.run([sys.executable, "-m", "tf1repro", "notebook", *args], cwd=ROOT,
-                          capture_output=True, text=True, timeout=timeout)
+                          capture_output=True, text=True, timeout=timeout, env=env)
 
 
 def kernel_alive(stdout):
@@ -79,12 +83,14 @@ def test_notebook_runs_in_a_kernel_and_prints_its_log_and_list(two_epochs):
     out, proc, unchanged = two_epochs
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert proc.stderr.strip() == "", proc.stderr  # no kernel or TensorFlow noise
+    assert "tf1repro-test-jupyter/kernels/tf1repro" in proc.stdout  # registered, named
     lines = epoch_lines(proc.stdout)
     assert [e for e, _, _ in lines] == [0, 1]
     for (epoch, _, valid), (_, _, recorded) in zip(lines, epoch_lines(recorded_output("21"))):
         assert abs(valid - recorded) <= (0.015 if epoch == 0 else 0.01), (epoch, valid)
     assert re.search(r"^\['hidden1/kernel:0',\n 'hidden1/bias:0',", proc.stdout, re.M)
-    listing = proc.stdout[proc.stdout.index("['hidden1/kernel:0'"):proc.stdout.index("]") + 1]
+    start = proc.stdout.index("['hidden1/kernel:0'")
+    listing = proc.stdout[start:proc.stdout.index("]", start) + 1]
     assert eval(listing) == IN_22  # noqa: S307
     assert (out / "my_model_final.ckpt.index").exists()  # the notebook's ./ is --out
     assert unchanged  # the notebook in notebooks/ was not written over
