@@ -58,7 +58,8 @@ def test_one_implementation_of_each_layer():
 
 
 @pytest.mark.parametrize("path, name", [
-    ("layers", "conv2d"), ("contrib", "slim"), ("contrib.layers", "fully_connected")])
+    ("layers", "conv2d"), ("contrib", "slim"), ("contrib.layers", "conv2d"),
+    ("contrib.framework", "get_variables")])
 def test_other_layers_and_contrib_names_say_what_is_supported(path, name):
     namespace = tf
     for part in path.split("."):
@@ -67,7 +68,8 @@ def test_other_layers_and_contrib_names_say_what_is_supported(path, name):
         getattr(namespace, name)
     message = str(error.value)
     assert f"tf.{path}.{name} is not supported by tf1repro.tf1" in message
-    assert ("dense" if path == "layers" else "variance_scaling_initializer") in message
+    assert {"layers": "dense", "contrib": "layers.batch_norm", "contrib.layers": "fully_connected",
+            "contrib.framework": "arg_scope"}[path] in message
     # The import line a TF 1.x program has, under the rule: the same message.
     with pytest.raises(NotImplementedError, match=f"tf.{path}.{name} is not supported"):
         exec(f"from tf1repro.tf1.{path} import {name}", {})

@@ -2,7 +2,8 @@
 
 Modules: ``config`` (the notebook's numbers), ``data`` (MNIST as
 ``read_data_sets`` gave it), ``provision`` (getting the files), ``layers``
-(``tf.layers`` and ``tf.contrib.layers`` rebuilt), ``graph`` (the notebook's
+(``tf.layers`` and contrib's initializers rebuilt), ``contrib_layers``
+(``tf.contrib.layers``' layers and ``arg_scope``), ``graph`` (the notebook's
 cells), ``train`` (the session loop), ``checkpointing`` (runs that survive
 crashes), ``inspect_checkpoint`` (reading checkpoints as data), ``files``
 (the one atomic writer), ``cli``; and ``tf1repro.tf1``, which runs TF 1.x

@@ -93,7 +93,10 @@ def evaluation(logits, y):
 def build(config):
     """In [11] (or In [7]) plus the ops In [21] uses, in a fresh graph."""
     graph = tf.Graph()
-    with graph.as_default():
+    # Resource variables, whatever the process chose (tf1repro.tf1 switches it
+    # to TF 1.x's reference variables): the in-graph loop's compiled function
+    # can only capture these.  Names, values and checkpoints are the same.
+    with graph.as_default(), v1.variable_scope(v1.get_variable_scope(), use_resource=True):
         v1.set_random_seed(config.seed)
         X = v1.placeholder(tf.float32, shape=(None, config.n_inputs), name="X")
         y = v1.placeholder(tf.int64, shape=(None), name="y")

@@ -233,6 +233,17 @@ def batch_normalization(inputs, axis=-1, momentum=0.99, epsilon=1e-3, center=Tru
     is updated with the *unbiased* batch variance (Bessel's correction,
     n/(n-1)).  That is followed here; ``fused=False`` gives the plain path.
     """
+    return _batch_normalization("batch_normalization", **locals())
+
+
+def _batch_normalization(default_name, inputs, axis, momentum, epsilon, center, scale,
+                         beta_initializer, gamma_initializer, moving_mean_initializer,
+                         moving_variance_initializer, beta_regularizer, gamma_regularizer,
+                         beta_constraint, gamma_constraint, training, trainable, name, reuse,
+                         renorm, renorm_clipping, renorm_momentum, fused, virtual_batch_size,
+                         adjustment):
+    # The layer in a scope named ``name`` or a fresh ``default_name``:
+    # tf.contrib.layers.batch_norm builds this same layer as "BatchNorm".
     function = "tf.layers.batch_normalization"
     if renorm:
         raise _unsupported(function, "renorm", renorm)
@@ -262,7 +273,7 @@ def batch_normalization(inputs, axis=-1, momentum=0.99, epsilon=1e-3, center=Tru
     dtype = inputs.dtype.base_dtype
     param_dtype = tf.float32 if dtype in (tf.float16, tf.bfloat16) else dtype
 
-    with _layer_scope(name, "batch_normalization", reuse):
+    with _layer_scope(name, default_name, reuse):
         # beta before gamma: the order of the notebook's In [22] (tf-keras reversed it).
         beta = (_variable("beta", params_shape, param_dtype, beta_initializer,
                           beta_regularizer, beta_constraint, trainable) if center else None)

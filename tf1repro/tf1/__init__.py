@@ -6,16 +6,18 @@ else in the code changes.
     import tf1repro.tf1 as tf                                      # was: import tensorflow as tf
     from tf1repro.tf1.examples.tutorials.mnist import input_data   # was: from tensorflow.examples...
 
-Importing this module switches the process to graph mode (eager execution
-off), as TF 1.x ran, with TensorFlow's start-up chatter kept quiet.  Every
+Importing this module switches the process to TF 1.x's behaviour
+(``tf.compat.v1.disable_v2_behavior()``: graph mode, reference variables,
+1.x control flow and shapes), with TensorFlow's start-up chatter kept quiet.  Every
 name of ``tf.compat.v1`` is forwarded as it is (``tf.placeholder``,
 ``tf.Session``, ``tf.train.Saver``, ``tf.nn.in_top_k`` with TF 1.x's argument
 order, ...).  Added are only the pieces TensorFlow 2.16+ removed, each
 implemented once in the package and shared with its own graphs:
 
 - ``tf.layers``: ``dense``, ``batch_normalization``, ``dropout``, ``flatten``;
-- ``tf.contrib.layers``: ``variance_scaling_initializer``,
-  ``xavier_initializer``, ``l1_regularizer``, ``l2_regularizer``;
+- ``tf.contrib.layers``: ``fully_connected``, ``batch_norm``, ``dropout``,
+  ``variance_scaling_initializer``, ``xavier_initializer``, ``l1_regularizer``,
+  ``l2_regularizer``; ``tf.contrib.framework``: ``arg_scope``, ``add_arg_scope``;
 - ``tf.examples.tutorials.mnist.input_data``: ``read_data_sets``, ``DataSet``.
 
 A TF 1.x argument these do not implement, and any other ``tf.layers`` /
@@ -29,6 +31,13 @@ import importlib
 from tf1repro.tfcompat import tf as _tf
 from tf1repro.tfcompat import v1 as _v1
 from tf1repro.tf1 import contrib, layers  # noqa: F401  (tf.contrib, tf.layers)
+
+# TF 1.x's behaviour, not only its graph mode: variables are reference
+# variables (``get_tensor_by_name("hidden1/kernel:0")`` is the kernel's value,
+# as max-norm code of the era relied on), control flow, shapes (``dim.value``)
+# and ``==`` on tensors are 1.x's.  The same arithmetic: the notebook's
+# cells print the same numbers either way.
+_v1.disable_v2_behavior()
 
 __version__ = _tf.__version__
 _ADDED = ("layers", "contrib", "examples")
