@@ -58,7 +58,7 @@ def test_one_implementation_of_each_layer():
 
 
 @pytest.mark.parametrize("path, name", [
-    ("layers", "conv2d"), ("contrib", "slim"), ("contrib.layers", "conv2d"),
+    ("layers", "conv3d"), ("contrib", "slim"), ("contrib.layers", "conv2d"),
     ("contrib.framework", "get_variables")])
 def test_other_layers_and_contrib_names_say_what_is_supported(path, name):
     namespace = tf
@@ -216,13 +216,21 @@ CASES = {
         "moving_variance_initializer": "constant(2.0)"}),
 }
 
+# conv2d then pooling (NHWC: TensorFlow's CPU kernels have no NCHW convolution).
+CONV_CASES = {
+    "conv_valid_max": dict(kernel_size=3, strides=1, padding="valid", pool="max_pooling2d"),
+    "conv_same_avg": dict(kernel_size=(3, 2), strides=(2, 1), padding="same",
+                          pool="average_pooling2d"),
+}
+
 _COMPARE = r'''
 import json, sys
 import numpy as np
 import tensorflow as tf
 v1 = tf.compat.v1
 import tf1repro.layers as ours
-out_dir, cases = sys.argv[1], json.loads(sys.argv[2])
+out_dir, everything = sys.argv[1], json.loads(sys.argv[2])
+cases, CONV_CASES = everything["bn"], everything["conv"]
 
 def kwargs_of(spec):
     return {k: (eval("v1." + v + "_initializer" if False else "v1.constant_initializer(" + v[9:-1] + ")")
@@ -276,7 +284,40 @@ def dense_case(layer, activation):
             sess.run(v1.global_variables_initializer())
             return {"y": sess.run(y, {x: xv})}, info
 
+def conv_case(layers, spec):
+    rng = np.random.default_rng(7)
+    shape = (3, 9, 8, 2)
+    xv = rng.standard_normal(shape).astype(np.float32)
+    graph = tf.Graph()
+    with graph.as_default():
+        v1.set_random_seed(3)
+        x = v1.placeholder(tf.float32, shape)
+        k = spec["kernel_size"]
+        k = (k, k) if isinstance(k, int) else tuple(k)
+        n = k[0] * k[1] * 2 * 4
+        conv = layers.conv2d(x, 4, spec["kernel_size"], strides=spec["strides"],
+                             padding=spec["padding"], activation=tf.nn.relu,
+                             kernel_initializer=v1.constant_initializer(
+                                 np.sin(np.arange(n)).reshape(k + (2, 4))),
+                             bias_initializer=v1.constant_initializer(0.1))
+        again = layers.conv2d(conv, 3, 2, kernel_initializer=v1.constant_initializer(
+            np.cos(np.arange(48)).reshape(2, 2, 4, 3)))
+        pool = getattr(layers, spec["pool"])(again, 2, 2, padding=spec["padding"])
+        info = {"globals": [v.op.name for v in v1.global_variables()],
+                "trainable": [v.op.name for v in v1.trainable_variables()],
+                "pool": pool.op.name, "shape": pool.shape.as_list()}
+        with v1.Session() as sess:
+            sess.run(v1.global_variables_initializer())
+            names = [v.op.name for v in v1.global_variables()]
+            values = sess.run([conv, again, pool] + v1.global_variables(), {x: xv})
+            return dict(zip(["conv", "again", "pool"] + names, values)), info
+
 summary = {}
+for impl_name, module in (("ours", ours), ("legacy", v1.layers)):
+    for case, spec in CONV_CASES.items():
+        res, info = conv_case(module, spec)
+        np.savez(f"{out_dir}/{impl_name}_{case}.npz", **res)
+        summary[f"{impl_name}_{case}"] = info
 for impl_name, bn, dense in (("ours", ours.batch_normalization, ours.dense),
                              ("legacy", v1.layers.batch_normalization, v1.layers.dense)):
     for case, spec in cases.items():
@@ -295,7 +336,8 @@ json.dump(summary, open(f"{out_dir}/summary.json", "w"))
 def legacy(tmp_path_factory):
     out = tmp_path_factory.mktemp("legacy")
     env = {**os.environ, "TF_USE_LEGACY_KERAS": "1", "TF_CPP_MIN_LOG_LEVEL": "2"}
-    proc = subprocess.run([sys.executable, "-c", _COMPARE, str(out), json.dumps(CASES)],
+    proc = subprocess.run([sys.executable, "-c", _COMPARE, str(out),
+                           json.dumps({"bn": CASES, "conv": CONV_CASES})],
                           env=env, capture_output=True, text=True, timeout=300)
     if "No module named 'tf_keras'" in proc.stderr:
         pytest.skip("tf_keras (the test extra) is not installed")
@@ -328,6 +370,30 @@ def test_dense_matches_tf_keras_legacy_layer(legacy, activation):
     np.testing.assert_allclose(ours, ref, rtol=1e-6, atol=1e-6)
     assert summary[f"ours_dense_{activation}"] == summary[f"legacy_dense_{activation}"]
     assert (ours.min() < -1) == (activation == "linear")  # ELU stays above -1
+
+
+@pytest.mark.parametrize("case", sorted(CONV_CASES))
+def test_conv2d_and_pooling_match_tf_keras_legacy_layers(legacy, case):
+    out, summary = legacy
+    ours, ref = dict(np.load(out / f"ours_{case}.npz")), dict(np.load(out / f"legacy_{case}.npz"))
+    assert sorted(ours) == sorted(ref) == sorted(
+        ["conv", "again", "pool", "conv2d/kernel", "conv2d/bias", "conv2d_1/kernel",
+         "conv2d_1/bias"])
+    for key in sorted(ref):
+        np.testing.assert_allclose(ours[key], ref[key], rtol=1e-5, atol=1e-5, err_msg=key)
+    assert summary[f"ours_{case}"] == summary[f"legacy_{case}"]
+
+
+def test_conv2d_default_kernel_is_get_variables_glorot_uniform():
+    fresh()
+    y = tf.layers.conv2d(tf.zeros([1, 6, 6, 5]), 7, 3, padding="same")
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        kernel, out = sess.run(["conv2d/kernel:0", y])
+    # Glorot: fans count the 3 x 3 window; limit sqrt(6 / (fan_in + fan_out)).
+    limit = np.sqrt(6.0 / (3 * 3 * 5 + 3 * 3 * 7))
+    assert kernel.shape == (3, 3, 5, 7) and out.shape == (1, 6, 6, 7)
+    assert limit * 0.9 < np.abs(kernel).max() <= limit
 
 
 # --- input_data: TF 1.x's data order -----------------------------------------------------
