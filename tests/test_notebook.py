@@ -15,6 +15,7 @@ import tempfile
 
 import pytest
 
+import seed
 from seed import (ROOT, epoch_lines, recorded_output, seed_cells, seed_text,
                   under_import_rule)
 from tf1repro import notebook
@@ -44,6 +45,13 @@ def kernel_alive(stdout):
         return False
     with open(f"/proc/{pid}/stat") as f:  # a zombie is gone for our purposes
         return f.read().split()[2] != "Z"
+
+
+def test_the_repositorys_seed_is_the_shared_one_byte_for_byte():
+    if not os.path.exists(seed.SHARED_SEED):
+        pytest.skip(f"no shared folder beside the repository ({seed.SHARED_SEED})")
+    with open(seed.SHARED_SEED, "rb") as shared, open(seed.SEED, "rb") as ours:
+        assert ours.read() == shared.read()
 
 
 def test_the_committed_notebook_is_the_seed_under_the_import_rule():
