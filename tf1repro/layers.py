@@ -18,6 +18,7 @@ Arguments that TF 1.x accepted but that are not implemented here
 """
 
 import math
+import operator
 
 import numpy as np
 
@@ -382,8 +383,12 @@ def flatten(inputs, name=None):
 # --- convolution and pooling (tf.layers, 2-D) -------------------------------------------
 
 def _pair(value, what):
-    pair = (value, value) if isinstance(value, int) else tuple(value)
-    if len(pair) != 2 or not all(isinstance(v, int) for v in pair):
+    try:
+        pair = (operator.index(value),) * 2 if not hasattr(value, "__len__") else \
+            tuple(operator.index(v) for v in value)
+    except TypeError:
+        pair = ()
+    if len(pair) != 2:
         raise ValueError(f"The `{what}` argument must be a tuple of 2 integers. Received: {value}")
     return pair
 
