@@ -12,6 +12,7 @@ task asking for its threads as CPUs; ``train_run`` is a plain function of its
 inputs that returns the run's record and node.
 """
 
+import contextlib
 import ipaddress
 import os
 import shutil
@@ -170,11 +171,17 @@ class Cluster:
             raise UserError(f"cannot reach a Ray cluster at {self.address} ({getattr(e, 'strerror', None) or e}); "
                             "start one with 'ray start --head' (docs/clusters.md) or give the "
                             "head's HOST:PORT with --address") from None
+        said = []
         try:
-            ray.init(address=address, configure_logging=False, log_to_driver=False,
-                     _node_ip_address="127.0.0.1" if _loopback(address) else None)
+            with _stderr_into(said):
+                ray.init(address=address, configure_logging=False, log_to_driver=False,
+                         _node_ip_address="127.0.0.1" if _loopback(address) else None)
         except Exception as e:
             text = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+            if "InvalidAuthToken" in "".join(said) + str(e):
+                raise UserError(f"the Ray cluster at {self.address} refused this driver's token; "
+                                "give it the cluster's: RAY_AUTH_TOKEN=... or ~/.ray/auth_token "
+                                "(docs/clusters.md)") from None
             if "version mismatch" in str(e).lower():
                 raise UserError(f"the Ray cluster at {self.address} runs another Ray version than "
                                 f"this one ({ray.__version__}): install the cluster's version here, "
@@ -225,6 +232,23 @@ class Cluster:
             if previous is not None:
                 signal.signal(signal.SIGTERM, previous)
         return runs
+
+
+@contextlib.contextmanager
+def _stderr_into(said):
+    """Ray's C++ core writes its connection retries to file descriptor 2: keep them
+    from the user's terminal, appended to ``said`` to tell what went wrong."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile(mode="w+", errors="replace") as f:
+        os.dup2(f.fileno(), 2)
+        try:
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            f.seek(0)
+            said.append(f.read())
 
 
 def _sigterm_interrupts():
