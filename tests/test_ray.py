@@ -182,7 +182,10 @@ def test_worker_killed_mid_training_is_retried_and_resumes(reference, tmp_path):
 def test_driver_killed_then_run_again_resumes(reference, tmp_path):
     out = tmp_path / "sweep"
     args = ["sweep", "--seeds", "2", "--jobs", "1", *SMALL, "--out", str(out)]
+    # Pauses in every save (test-only) keep seed 2 in its epoch 1 while the
+    # trainings notice that the Ray instance is gone (a few seconds).
     proc = subprocess.Popen([sys.executable, "-m", "tf1repro", *args], cwd=ROOT,
+                            env=dict(os.environ, TF1REPRO_TEST_SAVE_DELAY="1"),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             start_new_session=True)
     wait_for(lambda: log_has(str(out / "seed-2"), "0 Batch accuracy"), "seed 2's epoch 0",
