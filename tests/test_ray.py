@@ -259,3 +259,11 @@ def test_progress_is_plain_lines_off_a_terminal():
     assert [line.split(", ")[:3] for line in lines] == [
         ["# 1/3 done", "1 running", "0 failed"], ["# 2/3 done", "0 running", "1 failed"]]
     assert "elapsed, ETA" in lines[-1]
+
+
+def test_train_eval_vars_bench_never_import_ray():
+    code = ("import sys; from tf1repro import bench, cli; cli.main(['vars']); "
+            "assert 'ray' not in sys.modules, 'ray imported'")
+    r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                       timeout=120)
+    assert r.returncode == 0, r.stderr

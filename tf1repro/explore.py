@@ -19,9 +19,16 @@ from tf1repro.errors import UserError
 DEFAULTS = Config()
 
 
+class _Defaults(argparse.ArgumentDefaultsHelpFormatter):
+    """Shows defaults, except None: those flags' help says what happens instead."""
+
+    def _get_help_string(self, action):
+        return action.help if action.default is None else super()._get_help_string(action)
+
+
 def add_commands(sub):
     """Register plot, compare, sweep and ablation on the CLI's subparsers."""
-    fmt = argparse.ArgumentDefaultsHelpFormatter
+    fmt = _Defaults
 
     p = sub.add_parser("plot", formatter_class=fmt,
                        help="draw validation accuracy per epoch of runs over the notebook's")

@@ -148,9 +148,17 @@ class Cluster:
             # A private temp dir: a stray /tmp/ray session never matters, and
             # its sockets' paths stay short.
             self._temp = tempfile.mkdtemp(prefix="tf1ray-", dir="/tmp")
-            ray.init(address="local", num_cpus=max(cores, self.jobs * self.threads),
-                     include_dashboard=False, _node_ip_address="127.0.0.1",
-                     _temp_dir=self._temp, configure_logging=False, log_to_driver=False)
+            said = []
+            try:
+                with _stderr_into(said):
+                    ray.init(address="local", num_cpus=max(cores, self.jobs * self.threads),
+                             include_dashboard=False, _node_ip_address="127.0.0.1",
+                             _temp_dir=self._temp, configure_logging=False, log_to_driver=False)
+            except Exception as e:
+                ray.shutdown()  # what did start; its logs stay for the user to read
+                lines = str(e).strip().splitlines() or [type(e).__name__]
+                raise UserError(f"cannot start a Ray instance on this machine ({lines[0]}); "
+                                f"Ray's logs: {self._temp}") from None
             where = "a private Ray instance on 127.0.0.1 (no dashboard)"
         else:
             self._connect(ray)
