@@ -18,6 +18,7 @@ import os
 import shutil
 import signal
 import socket
+import subprocess
 import sys
 import tempfile
 import time
@@ -31,10 +32,13 @@ MISSING = ("sweep and ablation run their trainings on Ray, which is not installe
 MAX_RETRIES = 2
 CONNECT_SECONDS = 5.0
 
-# The training runs in a child of the Ray worker, a fresh Python with its own
-# TensorFlow: the exact process `train` is.  prctl(PR_SET_PDEATHSIG, SIGKILL)
-# makes the child die with the worker: a SIGKILLed worker must not leave a
-# training that still holds the run folder's lock while Ray retries it.
+# The training runs in a child of the Ray worker: the `train` command itself
+# (its flags, --resume checks, run.log and exit codes live in the CLI, which no
+# library module imports), in a fresh Python whose TensorFlow owns its threads.
+# prctl(PR_SET_PDEATHSIG, SIGKILL) makes the child die with the worker: a
+# SIGKILLed worker must not leave a training that still holds the run folder's
+# lock while Ray retries it.  Set in the child, not in a preexec_fn, which is
+# unsafe in Ray's threaded worker.
 _CHILD = ("import ctypes, os, runpy, sys; ctypes.CDLL(None).prctl(1, 9); "
           "os.getppid() == int(sys.argv.pop(1)) or os._exit(137); sys.argv[0] = 'tf1repro'; "
           "runpy.run_module('tf1repro', run_name='__main__', alter_sys=True)")
@@ -65,7 +69,6 @@ def train_run(argv, folder, threads, data_dir=None):
     env = dict(os.environ, TF1REPRO_THREADS=str(threads))
     log_path = os.path.join(folder, "train.log")
     with open(log_path, "a") as out:  # a retry's lines follow the killed attempt's
-        import subprocess
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT,
                                 stdin=subprocess.DEVNULL, env=env)
         try:
