@@ -40,6 +40,11 @@ setup() {
         "$PYTHON" -m venv "$VENV" || { echo "run.sh: cannot create a virtual environment with $PYTHON (set PYTHON=python3.11)" >&2; exit 1; }
     fi
     if ! "$VENV/bin/python" -m pip install -e "$ROOT[$EXTRAS]" >"$LOG" 2>&1; then
+        if [ "$needs" = sweep ] && [ -f "$VENV/.tf1repro-installed" ]; then
+            # Only Ray was new: say so in one line; train, eval, vars work as before.
+            echo "run.sh: $1 needs Ray (the [sweep] extra) and installing it failed (details: $LOG); reach the package registry and run again, or: $VENV/bin/pip install -e '$ROOT[sweep]'" >&2
+            exit 1
+        fi
         echo "run.sh: installing the package failed; the end of $LOG:" >&2
         tail -n 15 "$LOG" >&2
         exit 1

@@ -5,6 +5,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -33,3 +35,17 @@ def test_bench_rejects_an_unknown_contender():
                        cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert r.returncode == 2
     assert "unknown contender(s) jax" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_bench_sweep_reports_wall_ideal_and_ray_startup(tmp_path):
+    pytest.importorskip("ray", reason="Ray missing: pip install -e .[sweep]")
+    out = tmp_path / "bench.json"
+    r = subprocess.run([sys.executable, "-m", "tf1repro", "bench", "--sweep", "--epochs", "1",
+                        "--json", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stdout + r.stderr
+    report = json.loads(out.read_text())["sweep"]
+    assert report["finished"] == 4 and (report["seeds"], report["jobs"], report["threads"]) == (4, 2, 1)
+    assert report["ideal_seconds"] == report["one_run_seconds"] * 4 / 2
+    for key in ("sweep_seconds", "ray_startup_seconds", "ratio", "side_by_side_seconds"):
+        assert report[key] > 0, key
+    assert any(line.startswith("sweep / ideal") for line in r.stdout.splitlines())

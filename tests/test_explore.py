@@ -17,7 +17,8 @@ import time
 
 import pytest
 
-from tf1repro import cli, explore
+from tf1repro import cli, drawing, records, sweeps
+from tf1repro.errors import UserError
 from tf1repro.provision import default_data_dir, ensure_mnist
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -92,8 +93,8 @@ def fake_sweep(path, low, high):
 
 @needs_matplotlib
 def test_plot_draws_runs_over_the_notebook(tmp_path):
-    a = fake_record(tmp_path / "a", explore.NOTEBOOK_VALIDATION + [0.98])
-    b = fake_record(tmp_path / "b", [v - 0.002 for v in explore.NOTEBOOK_VALIDATION], seed=8)
+    a = fake_record(tmp_path / "a", records.NOTEBOOK_VALIDATION + [0.98])
+    b = fake_record(tmp_path / "b", [v - 0.002 for v in records.NOTEBOOK_VALIDATION], seed=8)
     out = tmp_path / "pics" / "curves.png"
     code, lines = main_lines("plot", a, os.path.join(b, "metrics.json"), "-o", str(out))
     assert code == 0
@@ -115,7 +116,7 @@ def test_without_matplotlib_the_commands_say_how_to_get_it(tmp_path, monkeypatch
     code, _ = main_lines("plot", run, "-o", str(tmp_path / "c.png"))
     assert code == 2
     err = capsys.readouterr().err.strip()
-    assert err == f"tf1repro: error: {explore.PLOT_HINT}"
+    assert err == f"tf1repro: error: {drawing.PLOT_HINT}"
     assert "pip install -e .[plot]" in err
     with pytest.raises(SystemExit) as e:  # train --plot refuses before training
         cli.build_parser().parse_args(["train", "--plot"])
@@ -124,7 +125,7 @@ def test_without_matplotlib_the_commands_say_how_to_get_it(tmp_path, monkeypatch
 
 
 def test_compare_prints_run_notebook_and_difference(tmp_path):
-    curve = [v + 0.001 for v in explore.NOTEBOOK_VALIDATION] + [0.98]
+    curve = [v + 0.001 for v in records.NOTEBOOK_VALIDATION] + [0.98]
     code, lines = main_lines("compare", fake_record(tmp_path / "a", curve))
     assert code == 0
     assert lines[1].split() == ["epoch", "run", "notebook", "difference"]
@@ -134,7 +135,7 @@ def test_compare_prints_run_notebook_and_difference(tmp_path):
 
 
 def test_compare_flags_a_difference_outside_the_seed_spread(tmp_path):
-    nb = explore.NOTEBOOK_VALIDATION
+    nb = records.NOTEBOOK_VALIDATION
     curve = list(nb)
     curve[3] = nb[3] - 0.02  # far off at epoch 3
     curve[5] = nb[5] + 0.003  # as far as two seeds ever are: inside
@@ -156,20 +157,20 @@ def test_compare_refuses_a_file_that_is_not_a_sweep(tmp_path, capsys):
 
 
 def test_statistics_of_a_band():
-    b = explore.band([[0.9, 0.95], [0.92, 0.97], [0.94, 0.96]])
+    b = records.band([[0.9, 0.95], [0.92, 0.97], [0.94, 0.96]])
     assert b["mean"] == pytest.approx([0.92, 0.96])
     assert b["std"] == pytest.approx([0.02, 0.01])  # sample std, ddof=1
     assert b["min"] == [0.9, 0.95] and b["max"] == [0.94, 0.97]
-    assert explore.band([[0.5, 0.6]])["std"] == [0.0, 0.0]
+    assert records.band([[0.5, 0.6]])["std"] == [0.0, 0.0]
 
 
 def test_divergence_is_a_non_finite_loss_or_chance_accuracy():
     def record(loss, acc):
         return {"epochs": [{"mean_loss": loss, "validation_accuracy": acc}]}
-    assert explore.diverged(record(float("nan"), 0.9))
-    assert explore.diverged(record(float("inf"), 0.9))
-    assert explore.diverged(record(2.3, 0.0986))
-    assert not explore.diverged(record(0.1, 0.95))
+    assert records.diverged(record(float("nan"), 0.9))
+    assert records.diverged(record(float("inf"), 0.9))
+    assert records.diverged(record(2.3, 0.0986))
+    assert not records.diverged(record(0.1, 0.95))
 
 
 # --- train --plot, --logdir, --no-batch-norm ----------------------------------------
@@ -312,8 +313,8 @@ def test_sweep_refuses_a_folder_trained_with_other_flags(tmp_path):
     (out / "seed-1").mkdir(parents=True)
     (out / "seed-1" / "command.json").write_text(json.dumps({"argv": ["--seed", "1"]}))
     lines = []
-    with pytest.raises(explore.UserError) as e:
-        explore.run_jobs(explore.seed_jobs(str(out), [1], 2, []), 1, lines.append)
+    with pytest.raises(UserError) as e:
+        sweeps.still_to_train(sweeps.seed_runs(str(out), [1], 2, []), lines.append)
     assert "other flags" in str(e.value) and "--out" in str(e.value)
 
 
@@ -359,6 +360,6 @@ def test_notebook_lies_within_the_band_of_three_seeds(tmp_path, mnist):
     summary = json.loads((tmp_path / "sweep.json").read_text())
     assert summary["finished"] == [1, 2, 3]
     v = summary["validation_accuracy"]
-    for epoch, recorded in enumerate(explore.NOTEBOOK_VALIDATION):
+    for epoch, recorded in enumerate(records.NOTEBOOK_VALIDATION):
         assert v["min"][epoch] - 0.01 <= recorded <= v["max"][epoch] + 0.01, (epoch, recorded)
     assert min(summary["test_accuracy"]["per_seed"].values()) >= 0.975

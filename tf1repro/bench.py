@@ -364,6 +364,9 @@ def add_command(sub):
     p.add_argument("--json", metavar="PATH", default=None, help="also write the figures here")
     p.add_argument("--growth", action="store_true",
                    help="instead: time the default path for 1, 5, 20 epochs x batch 50, 200, 1000")
+    p.add_argument("--sweep", action="store_true",
+                   help="instead: a 4-seed sweep on Ray (--epochs each, 2 at a time, 1 thread "
+                        "each) against the ideal (4 x one run / 2)")
 
 
 def cmd_bench(args, log):
@@ -375,6 +378,14 @@ def cmd_bench(args, log):
                         f"(choose from {', '.join(CONTENDERS)})")
     if args.epochs < 1 or args.repeats < 1 or not 1 <= args.batch_size <= N_TRAIN:
         raise UserError("--epochs and --repeats must be >= 1, --batch-size 1 ... 55000")
+    if args.sweep:
+        from tf1repro.bench_sweep import bench_sweep, format_sweep_bench
+        report = bench_sweep(seeds=4, epochs=args.epochs, jobs=2, threads=1, log=log)
+        log(format_sweep_bench(report))
+        if args.json:
+            from tf1repro.files import write_json
+            write_json(args.json, {"sweep": report})
+        return
     if args.growth:
         rows = growth(repeats=args.repeats, log=log)
         log(format_growth(rows))

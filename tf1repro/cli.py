@@ -4,7 +4,7 @@
     ./run.sh vars [--checkpoint PATH]   In [22]: the trainable variable names
     ./run.sh eval --checkpoint PATH     restore and print validation/test accuracy
     ./run.sh test                       the test suite
-    ./run.sh plot|compare|sweep|ablation   look at runs, seed spread, batch norm (tf1repro.explore)
+    ./run.sh plot|compare|sweep|ablation   look at runs; seeds and batch norm on Ray (tf1repro.explore)
 
 ``python -m tf1repro`` and the ``tf1repro`` script take the same commands.
 """
@@ -15,8 +15,9 @@ import os
 import secrets
 import sys
 
-from tf1repro import bench
-from tf1repro import explore
+from tf1repro import argtypes, bench, explore
+from tf1repro.argtypes import add_data_dir, positive_float, positive_int
+from tf1repro.drawing import PlotFlag
 from tf1repro.config import LOOPS, VARIANTS, Config
 from tf1repro.errors import UserError
 
@@ -30,57 +31,6 @@ def default_checkpoint():
     return os.environ.get("TF1REPRO_CHECKPOINT", os.path.join("checkpoints", "my_model_final.ckpt"))
 
 
-def _positive_int(text):
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"invalid int value: {text!r} (expected a whole number >= 1)")
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{value} is out of range (expected a whole number >= 1)")
-    return value
-
-
-# MNIST's 60000 training images less the 5000 read_data_sets keeps for validation.
-TRAIN_EXAMPLES = 60000 - DEFAULTS.validation_size
-
-
-def _batch_size(text):
-    value = _positive_int(text)
-    if value > TRAIN_EXAMPLES:
-        raise argparse.ArgumentTypeError(
-            f"{value} is out of range (expected a whole number >= 1 and <= {TRAIN_EXAMPLES}, "
-            "the training set's size)")
-    return value
-
-
-def _positive_float(text):
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"invalid float value: {text!r} (expected a number > 0)")
-    if not 0 < value < float("inf"):
-        raise argparse.ArgumentTypeError(f"{text} is out of range (expected a finite number > 0)")
-    return value
-
-
-def _seed(text):
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"invalid int value: {text!r} (expected 0 ... 2**31-1)")
-    if not 0 <= value < 2**31:
-        raise argparse.ArgumentTypeError(f"{value} is out of range (expected 0 ... 2**31-1)")
-    return value
-
-
-def _add_data_dir(p):
-    p.add_argument("--data-dir", metavar="DIR", default=None,
-                   help="folder with the four MNIST .gz files, fetched there if missing, or "
-                        "with another data set in their format (Fashion-MNIST: "
-                        "/usr/share/datasets/fashion-mnist) "
-                        "(default: $TF1REPRO_DATA_DIR or ~/.cache/tf1repro/mnist)")
-
-
 def build_parser():
     parser = argparse.ArgumentParser(
         prog="tf1repro",
@@ -92,16 +42,16 @@ def build_parser():
     fmt = argparse.ArgumentDefaultsHelpFormatter
     train = sub.add_parser("train", formatter_class=fmt,
                            help="train as In [21] does, print the notebook's log, save a checkpoint")
-    train.add_argument("--epochs", type=_positive_int, default=DEFAULTS.epochs,
+    train.add_argument("--epochs", type=positive_int, default=DEFAULTS.epochs,
                        help="epochs (In [12]: n_epochs)")
-    train.add_argument("--batch-size", type=_batch_size, default=DEFAULTS.batch_size,
+    train.add_argument("--batch-size", type=argtypes.batch_size, default=DEFAULTS.batch_size,
                        help="examples a step (In [12]: batch_size)")
-    train.add_argument("--learning-rate", type=_positive_float, default=DEFAULTS.learning_rate,
+    train.add_argument("--learning-rate", type=positive_float, default=DEFAULTS.learning_rate,
                        help="GradientDescentOptimizer learning rate")
-    train.add_argument("--seed", type=_seed, default=None,
+    train.add_argument("--seed", type=argtypes.seed, default=None,
                        help="seed for the graph, the initializers and the data order "
                             "(default: drawn at random and printed)")
-    _add_data_dir(train)
+    add_data_dir(train)
     train.add_argument("--checkpoint", metavar="PATH", default=default_checkpoint(),
                        help="where tf.train.Saver writes the model; after every epoch the "
                             "model, data order and log so far are saved in its folder too")
@@ -119,7 +69,7 @@ def build_parser():
                        help="the ablation: the same network without its batch-norm layers")
     train.add_argument("--logdir", metavar="DIR", default=None,
                        help="write the graph and per-epoch scalars for TensorBoard here")
-    train.add_argument("--plot", action=explore.PlotFlag,
+    train.add_argument("--plot", action=PlotFlag,
                        help="draw curves.png (validation accuracy over the notebook's) beside "
                             "the checkpoint; needs matplotlib")
 
@@ -135,7 +85,7 @@ def build_parser():
                            help="restore a checkpoint and print its validation and test accuracy")
     eval_.add_argument("--checkpoint", metavar="PATH", default=default_checkpoint(),
                        help="the checkpoint to restore")
-    _add_data_dir(eval_)
+    add_data_dir(eval_)
 
     nb = sub.add_parser("notebook", formatter_class=fmt,
                         help="run the notebook (notebooks/) as written in a real Jupyter kernel")
@@ -143,10 +93,10 @@ def build_parser():
                     help="the kernel's working directory, where the notebook's "
                          "./my_model_final.ckpt and the executed .ipynb land "
                          "(default: a new folder under checkpoints/notebook/)")
-    nb.add_argument("--epochs", type=_positive_int, default=None,
+    nb.add_argument("--epochs", type=positive_int, default=None,
                     help="inject n_epochs = N after In [12] (papermill-style) for a shorter "
                          "run; the cells stay as written (default: their 20)")
-    nb.add_argument("--timeout", type=_positive_float, default=1800,
+    nb.add_argument("--timeout", type=positive_float, default=1800,
                     help="seconds a cell may run before the kernel is stopped")
     nb.add_argument("--notebook", metavar="PATH", default=None,
                     help="another .ipynb to run the same way (default: the seed's, in notebooks/)")
@@ -154,7 +104,7 @@ def build_parser():
     test = sub.add_parser("test", help="run the test suite (pytest); extra arguments go to pytest")
     test.add_argument("pytest_args", nargs=argparse.REMAINDER)
     bench.add_command(sub)
-    explore.add_commands(sub)  # plot, compare, sweep, ablation
+    parser.explore_handlers = explore.add_commands(sub)  # plot, compare, sweep, ablation
     return parser
 
 
@@ -303,7 +253,8 @@ def _train_in(run_dir, args, log):
             raise
     runlog(f"# saved {record['checkpoint']}")
     if args.plot:
-        runlog(f"# curves: {explore.plot_after_train(record, args.checkpoint)}")
+        from tf1repro.drawing import plot_after_train
+        runlog(f"# curves: {plot_after_train(record, args.checkpoint)}")
 
 
 def cmd_vars(args, log):
@@ -370,10 +321,8 @@ def main(argv=None, log=None):
         args = parser.parse_args(argv)
     args.argv = argv  # cmd_train tells typed flags from defaults (--resume)
     handler = {"train": cmd_train, "vars": cmd_vars, "eval": cmd_eval, "test": cmd_test,
-               "notebook": cmd_notebook,
-               "bench": bench.cmd_bench, "plot": explore.cmd_plot,
-               "compare": explore.cmd_compare, "sweep": explore.cmd_sweep,
-               "ablation": explore.cmd_ablation}[args.command]
+               "notebook": cmd_notebook, "bench": bench.cmd_bench,
+               **parser.explore_handlers}[args.command]
     try:
         return handler(args, log) or 0
     except UserError as e:
