@@ -180,20 +180,21 @@ def _train(config, data_dir, checkpoint, log, datasets, loop, logdir, run_info, 
                 epoch_saver.recover_last_checkpoints(run_dir.start_resumed(saved))
             else:
                 run_dir.start_fresh()
-            state = {"config": dataclasses.asdict(config), "loop": loop, "data_dir": data_dir,
+            first = {"config": dataclasses.asdict(config), "loop": loop, "data_dir": data_dir,
                      "logdir": logdir, "resumes": resumes, "epochs_done": done,
                      "checkpoint": resume["checkpoint"] if done else None,
                      "data_state": train_set.get_state(), "epochs": list(record["epochs"]),
                      "log": list(runlog.lines), "finished": False, "test_accuracy": None}
+            if not done:
+                # The seed and flags, saved before the first epoch: --resume after
+                # an early interruption starts over with them.
+                run_dir.commit(first, "start")
+            state = first  # committed: from here on a failure keeps it and says so
             files.write_atomic(config_path(checkpoint), config.to_json())
             runlog.attach(run_dir.log_path)
             if logdir:
                 with files.resource_errors(f"writing TensorBoard events to {logdir}"):
                     writer = v1.summary.FileWriter(logdir, model.graph)
-            if not done:
-                # The seed and flags, saved before the first epoch: --resume after
-                # an early interruption starts over with them.
-                run_dir.commit(state, "start")
             for entry in record["epochs"]:  # the epochs before the interruption, as printed
                 runlog.echo(epoch_line(entry["epoch"], entry["batch_accuracy"],
                                        entry["validation_accuracy"]))
@@ -251,7 +252,7 @@ def _train(config, data_dir, checkpoint, log, datasets, loop, logdir, run_info, 
         run_dir.commit(dict(state, finished=True, test_accuracy=float(acc_test),
                             log=runlog.lines + [line]), "final")
     except files.ResourceError as e:
-        if state is None:  # nothing of this run was written yet
+        if state is None:  # no run state of this run yet: running it again is the remedy
             raise
         run_dir.abandon(state)
         _stop_with(files.ResourceError(
