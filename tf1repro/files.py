@@ -86,9 +86,13 @@ def describe_os_error(code):
 
 
 def _tf_errno(err):
-    """The errno a TensorFlow OpError stands for; None for others and for damaged data."""
+    """The errno a TensorFlow OpError stands for; None for others and for damaged data.
+
+    TensorBoard's event writer raises a RuntimeError with the same words.
+    """
     errors = sys.modules.get("tensorflow.python.framework.errors_impl")  # never imported here
-    if errors is None or not isinstance(err, errors.OpError) or isinstance(err, errors.DataLossError):
+    if errors is None or isinstance(err, errors.DataLossError) \
+            or not isinstance(err, (errors.OpError, RuntimeError)):
         return None
     text = str(getattr(err, "message", "") or err)
     # TensorFlow reports file-system failures as ResourceExhausted, Unknown,
@@ -96,6 +100,8 @@ def _tf_errno(err):
     for code in (*_MACHINE, *_MOVED):
         if os.strerror(code) in text:
             return code
+    if not isinstance(err, errors.OpError):
+        return None
     if isinstance(err, errors.ResourceExhaustedError):
         return errno.ENOMEM  # "OOM when allocating tensor ..."
     if isinstance(err, errors.NotFoundError):

@@ -7,10 +7,12 @@ Everything arrives as arguments; lines a person reads go through ``log``
 (``print`` by default), exactly as the notebook printed them.
 """
 
+import contextlib
 import dataclasses
 import json
 import os
 import shlex
+import threading
 import time
 
 import numpy as np
@@ -164,6 +166,7 @@ def _train(config, data_dir, checkpoint, log, datasets, loop, logdir, run_info, 
     }
     run_dir.check_space(**_checkpoint_sizes(model, train_set))
     writer = None
+    quiet = contextlib.ExitStack()
     state = None  # the last committed run state, once this run owns the folder
     try:
         with v1.Session(graph=model.graph, config=session_config()) as sess:
@@ -195,6 +198,7 @@ def _train(config, data_dir, checkpoint, log, datasets, loop, logdir, run_info, 
             if logdir:
                 with files.resource_errors(f"writing TensorBoard events to {logdir}"):
                     writer = v1.summary.FileWriter(logdir, model.graph)
+                quiet.enter_context(_quiet_event_thread())
             for entry in record["epochs"]:  # the epochs before the interruption, as printed
                 runlog.echo(epoch_line(entry["epoch"], entry["batch_accuracy"],
                                        entry["validation_accuracy"]))
@@ -266,8 +270,33 @@ def _train(config, data_dir, checkpoint, log, datasets, loop, logdir, run_info, 
                 writer.close()  # a second time does nothing
             except Exception:
                 pass  # already reported, or a failure that is
+        quiet.close()
     runlog(line)
     return record
+
+
+@contextlib.contextmanager
+def _quiet_event_thread():
+    """Keep TensorBoard's writer thread from logging and printing its failure in the background.
+
+    The thread stores the error, and the next ``flush`` raises it again:
+    there it becomes the one line (``files.resource_errors``).
+    """
+    def drop(record):
+        return "EventFileWriter writer thread error" not in record.getMessage()
+
+    def hook(args):
+        if type(args.thread).__name__ != "_EventLoggerThread":
+            previous(args)
+
+    previous = threading.excepthook
+    tf.get_logger().addFilter(drop)
+    threading.excepthook = hook
+    try:
+        yield
+    finally:
+        tf.get_logger().removeFilter(drop)
+        threading.excepthook = previous
 
 
 def _checkpoint_sizes(model, train_set):
