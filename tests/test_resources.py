@@ -605,3 +605,19 @@ def test_plot_output_failure(tmp_path, monkeypatch, finished, code):
     cause, advice = CAUSES[code]
     assert status == 4 and err == [f"tf1repro: error: {cause} while running 'plot' {out}; {advice}"]
     assert not out.exists()
+
+
+def test_train_plot_failure_after_a_finished_run(tmp_path, monkeypatch, data_dir):
+    matplotlib = pytest.importorskip("matplotlib")
+    import matplotlib.figure
+
+    def savefig(self, fname, *a, **k):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(fname))
+
+    monkeypatch.setattr(matplotlib.figure.Figure, "savefig", savefig)
+    ckpt = str(tmp_path / "m.ckpt")
+    status, out, err = main(*small_args(ckpt, data_dir), "--epochs", "1", "--plot")
+    assert status == 4 and err == [f"tf1repro: error: no space left on device while drawing "
+                                   f"{tmp_path / 'curves.png'}; free some space"], err
+    assert committed(tmp_path)["finished"]  # the run itself is whole
+    assert leftovers(tmp_path) == [] and not (tmp_path / "curves.png").exists()
