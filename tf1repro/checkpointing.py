@@ -25,6 +25,11 @@ to a temporary file, fsync'ed and renamed over the old one.  Until that last
 rename the previous run state, and the checkpoint it names, are untouched;
 ``max_to_keep=2`` keeps that checkpoint while the next one is written.  No
 TensorFlow here, so the checks in ``prepare`` run before it is imported.
+
+A save or commit the machine fails (no space, an I/O error, ...) raises
+``files.ResourceError``, what it wrote removed; ``abandon`` puts the folder
+back to the committed run state.  ``check_space`` refuses a run that cannot
+fit before anything is written.
 """
 
 import errno

@@ -113,7 +113,9 @@ def train_and_evaluate(config, data_dir, checkpoint, log=print, datasets=None,
     calls, so once an epoch in the in-graph loop and before every step in
     the feed_dict one; when it answers, ``checkpointing.Interrupted`` is
     raised, the last complete epoch saved.  A non-finite loss raises
-    ``checkpointing.Diverged``.  ``run_dir``: the ``RunDir`` of
+    ``checkpointing.Diverged``; a full disk, an I/O error or exhausted memory
+    ``files.ResourceError``, the folder put back to its last committed epoch
+    (free space is checked before the first one).  ``run_dir``: the ``RunDir`` of
     ``checkpoint``, prepared (locked) by the caller, or None to take it here.
     """
     if loop not in LOOPS:
