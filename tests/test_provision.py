@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 from tf1repro import provision
-from tf1repro.files import write_atomic
+from tf1repro.files import ResourceError, write_atomic
 from tf1repro.data import read_idx
 from tf1repro.errors import DataError
 from tf1repro.provision import default_data_dir, ensure_mnist
@@ -169,7 +169,8 @@ def test_interrupted_write_leaves_no_file(tmp_path, monkeypatch):
     def broken_fsync(fd):
         raise OSError(28, "No space left on device")
     monkeypatch.setattr(os, "fsync", broken_fsync)
-    with pytest.raises(OSError):
+    with pytest.raises(ResourceError, match="^no space left on device while writing .*"
+                                            "train-images-idx3-ubyte.gz; free some space$"):
         write_atomic(str(tmp_path / "train-images-idx3-ubyte.gz"), b"x" * 1000)
     assert os.listdir(tmp_path) == []
 

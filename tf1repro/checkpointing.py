@@ -25,6 +25,11 @@ to a temporary file, fsync'ed and renamed over the old one.  Until that last
 rename the previous run state, and the checkpoint it names, are untouched;
 ``max_to_keep=2`` keeps that checkpoint while the next one is written.  No
 TensorFlow here, so the checks in ``prepare`` run before it is imported.
+
+A save or commit the machine fails (no space, an I/O error, ...) raises
+``files.ResourceError``, what it wrote removed; ``abandon`` puts the folder
+back to the committed run state.  ``check_space`` refuses a run that cannot
+fit before anything is written.
 """
 
 import errno
@@ -36,8 +41,9 @@ import signal
 import tempfile
 
 from tf1repro.errors import UserError
-from tf1repro.files import (TEST_SAVE_DELAY, fsync_dir, fsync_files, test_point,  # noqa: F401
-                            write_atomic, write_json)
+from tf1repro.files import (TEST_SAVE_DELAY, ResourceError, check_free_space,  # noqa: F401
+                            fsync_dir, fsync_files, megabytes, resource_error, resource_errors,
+                            test_point, write_atomic, write_json)
 
 RUN_STATE = "run_state.json"
 RUN_LOG = "run.log"
@@ -66,6 +72,7 @@ class RunDir:
         self.lock_path = os.path.join(self.folder, LOCK)
         self.epoch_prefix = os.path.join(self.folder, EPOCH_PREFIX)
         self._lock_fd = None
+        self.epoch_bytes = None  # an epoch checkpoint's size, once check_space has run
 
     def __repr__(self):
         return f"RunDir({self.checkpoint!r}, locked={self._lock_fd is not None})"
@@ -125,6 +132,9 @@ class RunDir:
         except FileNotFoundError:
             return None
         except (OSError, ValueError) as e:
+            machine = resource_error(e, f"reading {self.state_path}", reading=True)
+            if machine is not None:
+                raise machine from None
             raise UserError(f"{self.state_path}: unreadable run state ({e}); move it away to "
                             "train afresh into this folder") from None
         keys = ("format", "config", "epochs_done", "checkpoint", "data_state", "epochs", "log")
@@ -158,6 +168,22 @@ class RunDir:
             if m:
                 out.setdefault(int(m.group(1)), []).append(os.path.join(self.folder, name))
         return out
+
+    def check_space(self, epoch_bytes, final_bytes, state_bytes):
+        """ResourceError, before anything is written, when the run cannot fit in the folder.
+
+        At its fullest the folder holds two epoch checkpoints while the
+        final save is written, and the run state twice (the old one and
+        its replacement, before the rename).  Epoch checkpoints and the run
+        state already there count as written.
+        """
+        self.epoch_bytes = epoch_bytes
+        needed = 2 * epoch_bytes + final_bytes + 2 * state_bytes + (64 << 10)
+        newest = sorted(self._epoch_files().items())[-2:]
+        present = [p for _, paths in newest for p in paths] + [self.state_path]
+        needed -= sum(os.path.getsize(p) for p in present if os.path.exists(p))
+        check_free_space(self.folder, needed,
+                         f"this run (an epoch checkpoint is about {megabytes(epoch_bytes)})")
 
     # --- once every check has passed --------------------------------------------
 
@@ -219,15 +245,69 @@ class RunDir:
         TensorFlow renames each file into place and updates its
         ``checkpoint`` pointer last, but never fsyncs; we do, before the
         run state that will name this checkpoint is written.
+        The machine's failures come out as ResourceError, with what this
+        save wrote removed (TensorFlow's temporary files and a half-written
+        checkpoint); ``abandon`` then puts the folder back to its run state.
         """
         test_point(f"save {label} begin")
-        path = saver.save(sess, prefix, global_step=global_step,
-                          write_meta_graph=write_meta_graph)
-        fsync_files([p for p in (path + ".index", path + ".data-00000-of-00001",
-                                 path + ".meta", self.path("checkpoint")) if os.path.exists(p)])
+        path = prefix if global_step is None else f"{prefix}-{global_step}"
+        what = (f"epoch {label - 1} ({os.path.basename(path)})" if global_step is not None
+                else f"the final checkpoint ({os.path.basename(path)})")
+        try:
+            with resource_errors(f"saving {what} to {self.folder}"):
+                path = saver.save(sess, prefix, global_step=global_step,
+                                  write_meta_graph=write_meta_graph)
+                fsync_files([p for p in (path + ".index", path + ".data-00000-of-00001",
+                                         path + ".meta", self.path("checkpoint"))
+                             if os.path.exists(p)])
+        except ResourceError:
+            self._remove_checkpoint(path)
+            self._remove_leftovers()
+            raise
         fsync_dir(self.folder)
         test_point(f"save {label} checkpoint-written")
         return path
+
+    def _remove_checkpoint(self, path):
+        for suffix in (".index", ".data-00000-of-00001", ".meta"):
+            try:
+                os.unlink(path + suffix)
+            except FileNotFoundError:
+                pass
+
+    def abandon(self, state):
+        """After a failed write: back to the run state ``state`` (the committed one), best effort.
+
+        Epoch checkpoints newer than the one it names go, TensorFlow's
+        pointer names that one again (or goes: ``--resume`` writes it
+        anew), and temporary files go.  Never raises: the committed run
+        state and its checkpoint are intact whatever happens here.
+        """
+        try:
+            committed = state["checkpoint"] if state["epochs_done"] else None
+            files = self._epoch_files()
+            n = int(committed.rsplit("-", 1)[1]) if committed else 0
+            for k, paths in files.items():
+                if k > n:
+                    for p in paths:
+                        os.unlink(p)
+            self._remove_leftovers()
+            kept = [os.path.basename(self.epoch_checkpoint(k)) for k in (n - 1, n)
+                    if k in files and k > 0]
+            try:
+                if not kept:
+                    raise OSError("no epoch checkpoint")
+                from tf1repro.tfcompat import v1
+                v1.train.update_checkpoint_state(self.folder, kept[-1],
+                                                 all_model_checkpoint_paths=kept)
+            except Exception:  # a full disk: the pointer goes, --resume writes it again
+                try:
+                    os.unlink(self.path("checkpoint"))
+                except OSError:
+                    pass
+            self._remove_leftovers()
+        except Exception:
+            pass
 
     def commit(self, state, label):
         """Write the run state atomically: from here on it names the new checkpoint."""
@@ -259,9 +339,12 @@ class RunLog:
         self.print_line(line)
 
     def note(self, line):
-        """Record without printing (what stderr already said, for the log file)."""
+        """Record without printing (what stderr already said, for the log file); best effort."""
         self.lines.append(line)
-        self._write()
+        try:
+            self._write()
+        except ResourceError:
+            pass  # it says why a run stopped; what stopped it may stop this too
 
     def attach(self, path):
         self.path = path
@@ -269,13 +352,11 @@ class RunLog:
 
     def _write(self):
         if self.path is not None:
-            try:
-                # Rewritten whole (lines from a killed attempt that its run state
-                # never committed disappear); not fsync'ed: the run state is the
-                # durable record, this is its readable view.
-                write_atomic(self.path, "\n".join(self.lines) + "\n", durable=False)
-            except OSError:
-                pass  # the log file is a convenience; the run goes on
+            # Rewritten whole (lines from a killed attempt that its run state
+            # never committed disappear); not fsync'ed: the run state is the
+            # durable record, this is its readable view.  A failure is
+            # ResourceError, as for every write: the next save would fail too.
+            write_atomic(self.path, "\n".join(self.lines) + "\n", durable=False)
 
 
 class Interrupted(Exception):

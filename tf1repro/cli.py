@@ -15,7 +15,7 @@ import os
 import secrets
 import sys
 
-from tf1repro import argtypes, bench, explore
+from tf1repro import argtypes, bench, explore, files
 from tf1repro.argtypes import add_data_dir, positive_float, positive_int
 from tf1repro.drawing import PlotFlag
 from tf1repro.config import LOOPS, VARIANTS, Config
@@ -246,7 +246,7 @@ def _train_in(run_dir, args, log):
         except checkpointing.Interrupted as e:  # already in run.log
             print(f"tf1repro: {e}", file=sys.stderr)
             return e.exit_code
-        except checkpointing.Diverged:  # already in run.log
+        except (checkpointing.Diverged, files.ResourceError):  # in run.log when it could be
             raise
         except UserError as e:
             runlog.note(f"tf1repro: error: {e}")
@@ -254,7 +254,9 @@ def _train_in(run_dir, args, log):
     runlog(f"# saved {record['checkpoint']}")
     if args.plot:
         from tf1repro.drawing import plot_after_train
-        runlog(f"# curves: {plot_after_train(record, args.checkpoint)}")
+        curves = os.path.join(run_dir.folder, "curves.png")
+        with files.resource_errors(f"drawing {curves}"):
+            runlog(f"# curves: {plot_after_train(record, args.checkpoint)}")
 
 
 def cmd_vars(args, log):
@@ -336,3 +338,11 @@ def main(argv=None, log=None):
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 141
+    except (OSError, MemoryError) as e:
+        # The last net: a writer or reader no module translated yet.
+        where = f" {e.filename}" if getattr(e, "filename", None) else ""
+        machine = files.resource_error(e, f"running '{args.command}'{where}")
+        if machine is None:
+            raise
+        print(f"tf1repro: error: {machine}", file=sys.stderr)
+        return machine.exit_code

@@ -25,6 +25,7 @@ import zlib
 import numpy as np
 
 from tf1repro.errors import DataError, UserError
+from tf1repro.files import resource_error
 
 # Uncompressed content of the canonical files: (MD5, bytes).
 FILES = {
@@ -61,6 +62,13 @@ _FIRST_CHUNK = 64 << 10
 _FRESH = "delete it and run again to fetch a fresh copy"
 
 
+def _raise_if_machine(error, path):
+    """ResourceError (exit 4) when reading ``path`` failed for the machine's reasons (I/O, memory)."""
+    machine = resource_error(error, f"reading {path}", reading=True)
+    if machine is not None:
+        raise machine from None
+
+
 def _is_gzip(path):
     if path.endswith(".gz"):
         return True
@@ -72,6 +80,7 @@ def _open(path):
     try:
         return gzip.open(path, "rb") if _is_gzip(path) else open(path, "rb")
     except OSError as e:
+        _raise_if_machine(e, path)
         raise DataError(f"{path}: cannot read ({e.strerror or e})") from None
 
 
@@ -97,8 +106,10 @@ def _read_at_most(f, path, limit):
             if not chunk:
                 break
             buf += chunk
-    except (OSError, EOFError, zlib.error) as e:
-        # BadGzipFile is an OSError; a cut-off gzip stream is an EOFError.
+    except (OSError, EOFError, zlib.error, MemoryError) as e:
+        # BadGzipFile is an OSError (without an errno); a cut-off gzip
+        # stream is an EOFError; a failing disk is an OSError with EIO.
+        _raise_if_machine(e, path)
         raise DataError(f"{path}: corrupt or truncated gzip data ({e}); {_FRESH}") from None
     return buf
 
@@ -176,7 +187,8 @@ def content_md5(path):
         try:
             for chunk in iter(lambda: f.read(_CHUNK), b""):
                 h.update(chunk)
-        except (OSError, EOFError, zlib.error) as e:
+        except (OSError, EOFError, zlib.error, MemoryError) as e:
+            _raise_if_machine(e, path)
             raise DataError(f"{path}: corrupt or truncated gzip data ({e}); {_FRESH}") from None
     return h.hexdigest()
 

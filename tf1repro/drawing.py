@@ -15,7 +15,7 @@ import os
 import numpy as np
 
 from tf1repro.errors import UserError
-from tf1repro.files import write_atomic
+from tf1repro.files import resource_errors, write_atomic
 from tf1repro.records import NOTEBOOK_LABEL, NOTEBOOK_VALIDATION, metrics_file, run_label, validation_curve
 
 PLOT_HINT = "drawing needs matplotlib: pip install -e .[plot] (./run.sh installs it)"
@@ -57,7 +57,8 @@ def _save(plt, fig, ax, out, epochs):
     png = io.BytesIO()
     fig.savefig(png, format="png")
     plt.close(fig)
-    os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
+    with resource_errors(f"drawing {out}"):
+        os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
     write_atomic(out, png.getvalue())
     return out
 

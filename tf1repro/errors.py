@@ -2,7 +2,8 @@
 
 Raise ``UserError`` (or a subclass) with a one-line message that says what is
 wrong and what to do; the CLI prints it as ``tf1repro: error: <message>`` and
-exits non-zero, without a traceback.
+exits non-zero, without a traceback.  The machine's failures (no space, I/O,
+memory) are ``files.ResourceError``, exit status 4.
 """
 
 

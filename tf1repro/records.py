@@ -14,6 +14,7 @@ import os
 import numpy as np
 
 from tf1repro.errors import UserError
+from tf1repro.files import resource_error
 
 # In [21]'s recorded validation accuracies, epochs 0-18 (epoch 19 was cut off).
 NOTEBOOK_VALIDATION = [0.9448, 0.9612, 0.9676, 0.9736, 0.9728, 0.9748, 0.9752, 0.9758,
@@ -46,6 +47,9 @@ def load_run(run):
         raise UserError(f"{run}: no run record at {path}; 'train' writes metrics.json "
                         "beside its checkpoint") from None
     except (OSError, ValueError, KeyError, TypeError) as e:
+        machine = resource_error(e, f"reading {path}", reading=True)
+        if machine is not None:  # the disk or memory failed, not the file
+            raise machine from None
         raise UserError(f"{path}: not a run record written by 'train' "
                         f"({type(e).__name__}: {e})") from None
     if not curve:
@@ -62,6 +66,9 @@ def load_sweep(path):
         if not (len(v["min"]) == len(v["max"]) and isinstance(summary["finished"], list)):
             raise ValueError("min and max differ in length")
     except OSError as e:
+        machine = resource_error(e, f"reading {path}", reading=True)
+        if machine is not None:
+            raise machine from None
         raise UserError(f"{path}: cannot read ({e.strerror or e}); 'sweep' writes "
                         "DIR/sweep.json") from None
     except (ValueError, KeyError, TypeError) as e:

@@ -7,9 +7,12 @@ Everything arrives as arguments; lines a person reads go through ``log``
 (``print`` by default), exactly as the notebook printed them.
 """
 
+import contextlib
 import dataclasses
+import json
 import os
 import shlex
+import threading
 import time
 
 import numpy as np
@@ -110,7 +113,9 @@ def train_and_evaluate(config, data_dir, checkpoint, log=print, datasets=None,
     calls, so once an epoch in the in-graph loop and before every step in
     the feed_dict one; when it answers, ``checkpointing.Interrupted`` is
     raised, the last complete epoch saved.  A non-finite loss raises
-    ``checkpointing.Diverged``.  ``run_dir``: the ``RunDir`` of
+    ``checkpointing.Diverged``; a full disk, an I/O error or exhausted memory
+    ``files.ResourceError``, the folder put back to its last committed epoch
+    (free space is checked before the first one).  ``run_dir``: the ``RunDir`` of
     ``checkpoint``, prepared (locked) by the caller, or None to take it here.
     """
     if loop not in LOOPS:
@@ -161,7 +166,10 @@ def _train(config, data_dir, checkpoint, log, datasets, loop, logdir, run_info, 
         "epochs": list(resume["epochs"]) if done else [], "resumed_after_epochs": resumes,
         "test_accuracy": None, "checkpoint": None,
     }
-    writer = v1.summary.FileWriter(logdir, model.graph) if logdir else None
+    run_dir.check_space(**_checkpoint_sizes(model, train_set))
+    writer = None
+    quiet = contextlib.ExitStack()
+    state = None  # the last committed run state, once this run owns the folder
     try:
         with v1.Session(graph=model.graph, config=session_config()) as sess:
             sess.run(model.init)
@@ -169,24 +177,30 @@ def _train(config, data_dir, checkpoint, log, datasets, loop, logdir, run_info, 
                 _restore(model.saver, sess, saved)
                 train_set.set_state(resume["data_state"])
             if in_graph is not None:
-                sess.run(in_graph.load, {in_graph.pixels_init: train_set.pixels,
-                                         in_graph.labels_init: train_set.labels})
+                with files.resource_errors("loading the training set into the graph"):
+                    sess.run(in_graph.load, {in_graph.pixels_init: train_set.pixels,
+                                             in_graph.labels_init: train_set.labels})
             # Every check has passed: from here on this run owns the folder.
             if saved:
                 epoch_saver.recover_last_checkpoints(run_dir.start_resumed(saved))
             else:
                 run_dir.start_fresh()
-            files.write_atomic(config_path(checkpoint), config.to_json())
-            runlog.attach(run_dir.log_path)
-            state = {"config": dataclasses.asdict(config), "loop": loop, "data_dir": data_dir,
+            first = {"config": dataclasses.asdict(config), "loop": loop, "data_dir": data_dir,
                      "logdir": logdir, "resumes": resumes, "epochs_done": done,
                      "checkpoint": resume["checkpoint"] if done else None,
-                     "data_state": train_set.get_state(), "epochs": record["epochs"],
-                     "log": runlog.lines, "finished": False, "test_accuracy": None}
+                     "data_state": train_set.get_state(), "epochs": list(record["epochs"]),
+                     "log": list(runlog.lines), "finished": False, "test_accuracy": None}
             if not done:
                 # The seed and flags, saved before the first epoch: --resume after
                 # an early interruption starts over with them.
-                run_dir.commit(state, "start")
+                run_dir.commit(first, "start")
+            state = first  # committed: from here on a failure keeps it and says so
+            files.write_atomic(config_path(checkpoint), config.to_json())
+            runlog.attach(run_dir.log_path)
+            if logdir:
+                with files.resource_errors(f"writing TensorBoard events to {logdir}"):
+                    writer = v1.summary.FileWriter(logdir, model.graph)
+                quiet.enter_context(_quiet_event_thread())
             for entry in record["epochs"]:  # the epochs before the interruption, as printed
                 runlog.echo(epoch_line(entry["epoch"], entry["batch_accuracy"],
                                        entry["validation_accuracy"]))
@@ -194,21 +208,23 @@ def _train(config, data_dir, checkpoint, log, datasets, loop, logdir, run_info, 
                 _check_stop(stop, state, config, runlog, run_dir, f"before epoch {epoch}")
                 checkpointing.test_point(f"epoch {epoch} start", sleep=False)
                 start = time.perf_counter()
-                if in_graph is not None:
-                    X_batch, y_batch, losses = run_epoch_in_graph(
-                        sess, in_graph, train_set, steps_per_epoch, config.batch_size)
-                else:
-                    X_batch, y_batch, losses = run_epoch_feed_dict(
-                        sess, model, train_set, steps_per_epoch, config.batch_size, stop)
+                with files.resource_errors(f"training epoch {epoch}"):  # out of memory
+                    if in_graph is not None:
+                        X_batch, y_batch, losses = run_epoch_in_graph(
+                            sess, in_graph, train_set, steps_per_epoch, config.batch_size)
+                    else:
+                        X_batch, y_batch, losses = run_epoch_feed_dict(
+                            sess, model, train_set, steps_per_epoch, config.batch_size, stop)
                 _check_losses(losses, epoch, steps_per_epoch, state, config, runlog, run_dir)
                 if len(losses) < steps_per_epoch:
                     _check_stop(stop, state, config, runlog, run_dir,
                                 f"in epoch {epoch} at step {len(losses)} of {steps_per_epoch} "
                                 "(that epoch runs again)")
-                # Both with `training` left at its default, False: moving statistics.
-                acc_train = sess.run(model.accuracy, {model.X: X_batch, model.y: y_batch})
-                acc_valid = sess.run(model.accuracy, {model.X: validation.images,
-                                                      model.y: validation.labels})
+                with files.resource_errors(f"evaluating epoch {epoch}"):
+                    # Both with `training` left at its default, False: moving statistics.
+                    acc_train = sess.run(model.accuracy, {model.X: X_batch, model.y: y_batch})
+                    acc_valid = sess.run(model.accuracy, {model.X: validation.images,
+                                                          model.y: validation.labels})
                 entry = {"epoch": epoch, "batch_accuracy": float(acc_train),
                          "validation_accuracy": float(acc_valid),
                          "mean_loss": float(np.mean(losses)),
@@ -219,25 +235,89 @@ def _train(config, data_dir, checkpoint, log, datasets, loop, logdir, run_info, 
                 # between prints it again when resumed, never twice in run.log.
                 path = run_dir.save(epoch_saver, sess, run_dir.epoch_prefix, epoch + 1,
                                     global_step=epoch + 1, write_meta_graph=False)
-                state.update(epochs_done=epoch + 1, checkpoint=os.path.basename(path),
-                             data_state=train_set.get_state(), log=runlog.lines + [line])
-                run_dir.commit(state, epoch + 1)
+                # `state` stays the committed one until the commit is done.
+                new = dict(state, epochs_done=epoch + 1, checkpoint=os.path.basename(path),
+                           data_state=train_set.get_state(), epochs=list(record["epochs"]),
+                           log=runlog.lines + [line])
+                run_dir.commit(new, epoch + 1)
+                state = new
                 runlog(line)
                 if writer is not None:
-                    write_scalars(writer, epoch, entry)
+                    with files.resource_errors(f"writing TensorBoard events to {logdir}"):
+                        write_scalars(writer, epoch, entry)
             _check_stop(stop, state, config, runlog, run_dir, "before the test accuracy")
-            acc_test = sess.run(model.accuracy, {model.X: test.images, model.y: test.labels})
+            with files.resource_errors("computing the test accuracy"):
+                acc_test = sess.run(model.accuracy, {model.X: test.images, model.y: test.labels})
             record["test_accuracy"] = float(acc_test)
             record["checkpoint"] = run_dir.save(model.saver, sess, checkpoint, "final")
+        if writer is not None:
+            with files.resource_errors(f"writing TensorBoard events to {logdir}"):
+                writer.close()
+        files.write_json(metrics_path(checkpoint), record)
+        line = test_line(acc_test)
+        run_dir.commit(dict(state, finished=True, test_accuracy=float(acc_test),
+                            log=runlog.lines + [line]), "final")
+    except files.ResourceError as e:
+        if state is None:  # no run state of this run yet: running it again is the remedy
+            raise
+        run_dir.abandon(state)
+        _stop_with(files.ResourceError(
+            e.cause, e.doing, e.advice,
+            message=f"{e.cause} while {e.doing}{_needs(e, run_dir)}; {_kept(state, config)}; "
+                    f"{e.advice}, then: ./run.sh train --resume --checkpoint "
+                    f"{shlex.quote(run_dir.checkpoint)}"), state, runlog, run_dir)
     finally:
         if writer is not None:
-            writer.close()
-    files.write_json(metrics_path(checkpoint), record)
-    line = test_line(acc_test)
-    state.update(finished=True, test_accuracy=float(acc_test), log=runlog.lines + [line])
-    run_dir.commit(state, "final")
+            try:
+                writer.close()  # a second time does nothing
+            except Exception:
+                pass  # already reported, or a failure that is
+        quiet.close()
     runlog(line)
     return record
+
+
+@contextlib.contextmanager
+def _quiet_event_thread():
+    """Keep TensorBoard's writer thread from logging and printing its failure in the background.
+
+    The thread stores the error, and the next ``flush`` raises it again:
+    there it becomes the one line (``files.resource_errors``).
+    """
+    def drop(record):
+        return "EventFileWriter writer thread error" not in record.getMessage()
+
+    def hook(args):
+        if type(args.thread).__name__ != "_EventLoggerThread":
+            previous(args)
+
+    previous = threading.excepthook
+    tf.get_logger().addFilter(drop)
+    threading.excepthook = hook
+    try:
+        yield
+    finally:
+        tf.get_logger().removeFilter(drop)
+        threading.excepthook = previous
+
+
+def _checkpoint_sizes(model, train_set):
+    """Bytes of an epoch checkpoint, the final save and the run state, for ``RunDir.check_space``."""
+    with model.graph.as_default():
+        variables = sum(v.shape.num_elements() * v.dtype.base_dtype.size
+                        for v in v1.global_variables())
+        meta = model.saver.export_meta_graph().ByteSize()
+    index = 4 << 10  # names, shapes and offsets: under 1 KB for this graph
+    state = len(json.dumps(train_set.get_state())) + (64 << 10)  # + config, records, log
+    return {"epoch_bytes": variables + index, "final_bytes": variables + index + meta,
+            "state_bytes": state}
+
+
+def _needs(error, run_dir):
+    if error.cause != "no space left on device" or not run_dir.epoch_bytes \
+            or not error.doing.startswith("saving epoch"):
+        return ""
+    return f" (an epoch needs about {files.megabytes(run_dir.epoch_bytes)} there)"
 
 
 def _kept(state, config):
@@ -255,7 +335,10 @@ def _stop_with(error, state, runlog, run_dir):
     # The state is the last committed one plus this line: run.log keeps it
     # when the run resumes.
     state["log"] = runlog.lines + [line]
-    run_dir.commit(state, "stop")
+    try:
+        run_dir.commit(state, "stop")
+    except files.ResourceError:
+        pass  # the disk that stopped the run: the run state of the last epoch stays
     runlog.note(line)
     raise error
 
@@ -284,7 +367,10 @@ def _restore(saver, sess, checkpoint):
     """``saver.restore`` into a graph built from code: the checkpoint is only ever data."""
     try:
         saver.restore(sess, checkpoint)
-    except (tf.errors.OpError, ValueError) as e:
+    except (tf.errors.OpError, ValueError, MemoryError) as e:
+        machine = files.resource_error(e, f"reading the checkpoint {checkpoint}", reading=True)
+        if machine is not None:
+            raise machine from None
         raise UserError(f"{checkpoint}: cannot restore it ({first_line(e)}); "
                         "the checkpoint is damaged or incomplete") from None
 
