@@ -263,7 +263,10 @@ def test_sweep_writes_band_and_picture_and_reports_a_failed_seed(tmp_path, mnist
     (out / "seed-2" / "metrics.json").mkdir(parents=True)
     r = run_cli("sweep", "--seeds", "2", "--jobs", "2", *SMALL, "--out", str(out))
     assert r.returncode == 1, r.stdout + r.stderr
-    assert f"# {out / 'seed-2'}: FAILED (exit code 1)" in r.stdout
+    # The writer's one line, as train prints it (a write the file system refused: exit 4).
+    assert (f"# {out / 'seed-2'}: FAILED (exit code 4): tf1repro: error: is a directory while "
+            f"writing {out / 'seed-2' / 'metrics.json'}; kept the checkpoint of epochs 0-1") \
+        in r.stdout
     assert "# 1 of 2 seeds finished; FAILED: [2]" in r.stdout
     summary = json.loads((out / "sweep.json").read_text())
     assert summary["seeds"] == [1, 2] and summary["finished"] == [1] and summary["failed"] == [2]
