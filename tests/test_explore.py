@@ -16,6 +16,7 @@ import sys
 import time
 
 import pytest
+from procs import processes_mentioning
 
 from tf1repro import cli, drawing, records, sweeps
 from tf1repro.errors import UserError
@@ -244,18 +245,6 @@ def test_no_batch_norm_builds_in11_without_its_batch_norm_layers():
 
 
 # --- sweep ---------------------------------------------------------------------------
-
-def processes_mentioning(text):
-    found = []
-    for pid in os.listdir("/proc"):
-        try:
-            with open(f"/proc/{pid}/cmdline", "rb") as f:
-                if text.encode() in f.read():
-                    found.append(int(pid))
-        except OSError:
-            pass
-    return found
-
 
 def test_sweep_writes_band_and_picture_and_reports_a_failed_seed(tmp_path, mnist):
     out = tmp_path / "sweep"

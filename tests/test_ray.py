@@ -18,6 +18,7 @@ import tempfile
 import time
 
 import pytest
+from procs import processes_mentioning
 
 from tf1repro.provision import default_data_dir, ensure_mnist
 
@@ -47,18 +48,6 @@ def numbers(record):
 def metrics(folder):
     with open(os.path.join(folder, "metrics.json")) as f:
         return json.load(f)
-
-
-def processes_mentioning(text):
-    found = []
-    for pid in os.listdir("/proc"):
-        try:
-            with open(f"/proc/{pid}/cmdline", "rb") as f:
-                if text.encode() in f.read():
-                    found.append(int(pid))
-        except OSError:
-            pass
-    return found
 
 
 def wait_for(condition, what, seconds=180, proc=None):
