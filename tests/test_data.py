@@ -1,4 +1,4 @@
-"""tf1repro.data: IDX parsing, TF1's scaling, split and next_batch rule, errors.
+"""tf1repro.data.datasets: IDX parsing, TF1's scaling, split and next_batch rule, errors.
 
 Expected values come from SPEC.md, from hand computation, or from an
 independent transcription of TF1's DataSet (``TF1DataSet`` below).
@@ -14,9 +14,10 @@ import tracemalloc
 import numpy as np
 import pytest
 
-from tf1repro.data import DataSet, Datasets, read_data_sets, read_idx, verify
+from tf1repro.data.datasets import DataSet, Datasets, read_data_sets
+from tf1repro.data.idx import read_idx, verify
 from tf1repro.errors import DataError, UserError
-from tf1repro.provision import default_data_dir, ensure_mnist
+from tf1repro.data.provision import default_data_dir, ensure_mnist
 
 NAMES = ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
          "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")

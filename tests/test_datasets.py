@@ -17,11 +17,13 @@ import sys
 import numpy as np
 import pytest
 
-from tf1repro import data
-from tf1repro.data import (FASHION_MNIST_DIR, FILES, TEST_IMAGES, TEST_LABELS, TRAIN_IMAGES,
-                           TRAIN_LABELS, identify, read_data_sets)
+from tf1repro.data import datasets as data
+from tf1repro.data import idx
+from tf1repro.data.datasets import read_data_sets
+from tf1repro.data.idx import (FASHION_MNIST_DIR, FILES, TEST_IMAGES, TEST_LABELS, TRAIN_IMAGES,
+                               TRAIN_LABELS, identify)
 from tf1repro.errors import DataError
-from tf1repro.provision import SOURCE_PRESENT, SOURCE_UNVERIFIED, default_data_dir, ensure_mnist
+from tf1repro.data.provision import SOURCE_PRESENT, SOURCE_UNVERIFIED, default_data_dir, ensure_mnist
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FASHION = all(os.path.exists(os.path.join(FASHION_MNIST_DIR, n)) for n in FILES)
@@ -140,7 +142,7 @@ def test_fashion_mnist_is_verified_by_md5():
     assert identify(FASHION_MNIST_DIR) == "Fashion-MNIST"
     assert ensure_mnist(FASHION_MNIST_DIR, log=lambda line: None) == \
         f"Fashion-MNIST, {SOURCE_PRESENT}"
-    for name, (md5, size) in data.FASHION_MNIST_FILES.items():
+    for name, (md5, size) in idx.FASHION_MNIST_FILES.items():
         content = gzip.open(os.path.join(FASHION_MNIST_DIR, name)).read()
         assert len(content) == size
     sets = read_data_sets(FASHION_MNIST_DIR, seed=0)

@@ -18,9 +18,10 @@ import time
 import pytest
 from procs import processes_mentioning
 
-from tf1repro import cli, drawing, records, sweeps
+from tf1repro import cli
+from tf1repro.explore import drawing, records, sweeps
 from tf1repro.errors import UserError
-from tf1repro.provision import default_data_dir, ensure_mnist
+from tf1repro.data.provision import default_data_dir, ensure_mnist
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SMALL = ["--epochs", "2", "--batch-size", "1000"]
@@ -222,8 +223,8 @@ def test_train_plot_and_logdir(tmp_path, mnist):
 
 
 def test_no_batch_norm_builds_in11_without_its_batch_norm_layers():
-    from tf1repro import graph
-    from tf1repro.config import Config
+    from tf1repro.cells import graph
+    from tf1repro.cells.config import Config
     from tf1repro.tfcompat import v1
     model = graph.build(Config(batch_norm=False))
     graph.add_in_graph_training(model, 1000)

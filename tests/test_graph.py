@@ -12,8 +12,8 @@ import math
 import numpy as np
 import pytest
 
-from tf1repro.config import Config
-from tf1repro.graph import build, trainable_variable_names
+from tf1repro.cells.config import Config
+from tf1repro.cells.graph import build, trainable_variable_names
 from tf1repro.tfcompat import tf, v1
 
 # In [22]'s output, verbatim.

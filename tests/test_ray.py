@@ -20,7 +20,7 @@ import time
 import pytest
 from procs import processes_mentioning
 
-from tf1repro.provision import default_data_dir, ensure_mnist
+from tf1repro.data.provision import default_data_dir, ensure_mnist
 
 ray = pytest.importorskip("ray", reason="Ray missing: pip install -e .[sweep]")
 
@@ -244,7 +244,7 @@ def test_version_mismatch_is_one_line_and_writes_nothing(tmp_path, monkeypatch, 
 
 
 def test_progress_is_plain_lines_off_a_terminal():
-    from tf1repro.progress import Progress
+    from tf1repro.explore.progress import Progress
     lines = []
     p = Progress(3, log=lines.append)
     p.show(running=2)

@@ -13,7 +13,7 @@ import sys
 
 import pytest
 
-from tf1repro.provision import default_data_dir, ensure_mnist
+from tf1repro.data.provision import default_data_dir, ensure_mnist
 
 pytestmark = pytest.mark.slow
 

@@ -26,11 +26,12 @@ import time
 import numpy as np
 import pytest
 
-from tf1repro import checkpointing, cli, train
-from tf1repro.checkpointing import TEST_SAVE_DELAY, RunDir
-from tf1repro.config import Config
-from tf1repro.data import read_data_sets
-from tf1repro.provision import default_data_dir, ensure_mnist
+from tf1repro.runs import checkpointing, train
+from tf1repro import cli
+from tf1repro.runs.checkpointing import TEST_SAVE_DELAY, RunDir
+from tf1repro.cells.config import Config
+from tf1repro.data.datasets import read_data_sets
+from tf1repro.data.provision import default_data_dir, ensure_mnist
 from tf1repro.tfcompat import tf
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -467,7 +468,7 @@ def test_damaged_data_file(tmp_path, data_dir, reference, how, words):
 
 HOLD_LOCK = """
 import sys, time
-from tf1repro.checkpointing import RunDir
+from tf1repro.runs.checkpointing import RunDir
 RunDir(sys.argv[1]).prepare()
 print("locked", flush=True)
 time.sleep(120)

@@ -26,8 +26,11 @@ import pytest
 
 from test_reliability import Run, notebook_lines, one_line_error, tensors
 
-from tf1repro import cli, data, files, inspect_checkpoint, train
-from tf1repro.provision import default_data_dir, ensure_mnist
+from tf1repro import cli, files
+from tf1repro.data import datasets as data
+from tf1repro.data import idx
+from tf1repro.runs import inspect_checkpoint, train
+from tf1repro.data.provision import default_data_dir, ensure_mnist
 from tf1repro.tfcompat import tf, v1
 
 SEED, EPOCHS, BATCH = "4", "4", "1000"
@@ -460,7 +463,7 @@ def test_memory_error_in_the_writer(tmp_path, monkeypatch):
 
 
 def test_provisioning_write_failure(tmp_path, monkeypatch, data_dir):
-    from tf1repro import provision
+    from tf1repro.data import provision
     name = "t10k-labels-idx1-ubyte.gz"
     content = gzip.decompress(open(os.path.join(data_dir, name), "rb").read())
     monkeypatch.setattr(files.os, "replace", Once(os.replace, name, os_error(errno.ENOSPC), arg=1))
@@ -500,8 +503,8 @@ class FailingFile:
 
 
 def test_data_file_io_error(monkeypatch, finished, data_dir):
-    real = data.gzip.open
-    monkeypatch.setattr(data.gzip, "open", lambda path, mode="rb": FailingFile(os_error(errno.EIO))
+    real = idx.gzip.open
+    monkeypatch.setattr(idx.gzip, "open", lambda path, mode="rb": FailingFile(os_error(errno.EIO))
                         if "train-images" in str(path) else real(path, mode))
     status, _, err = main("eval", "--checkpoint", finished, "--data-dir", data_dir)
     assert status == 4 and len(err) == 1, err
@@ -511,8 +514,8 @@ def test_data_file_io_error(monkeypatch, finished, data_dir):
 
 
 def test_data_file_memory_error(monkeypatch, finished, data_dir):
-    real = data.gzip.open
-    monkeypatch.setattr(data.gzip, "open", lambda path, mode="rb": FailingFile(MemoryError())
+    real = idx.gzip.open
+    monkeypatch.setattr(idx.gzip, "open", lambda path, mode="rb": FailingFile(MemoryError())
                         if "t10k-images" in str(path) else real(path, mode))
     status, _, err = main("eval", "--checkpoint", finished, "--data-dir", data_dir)
     assert status == 4 and len(err) == 1 and "out of memory while reading" in err[0], err

@@ -17,7 +17,7 @@ import sys
 import numpy as np
 import pytest
 
-import tf1repro.layers
+import tf1repro.layers  # the old path, kept as an alias of tf1repro.runtime.layers
 import tf1repro.tf1 as tf
 from tf1repro.tf1.examples.tutorials.mnist import input_data
 
@@ -228,7 +228,7 @@ import json, sys
 import numpy as np
 import tensorflow as tf
 v1 = tf.compat.v1
-import tf1repro.layers as ours
+import tf1repro.runtime.layers as ours
 out_dir, everything = sys.argv[1], json.loads(sys.argv[2])
 cases, CONV_CASES = everything["bn"], everything["conv"]
 

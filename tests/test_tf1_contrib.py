@@ -233,7 +233,7 @@ with tf.Session() as sess:
 
 def test_a_contrib_era_program_runs_as_written():
     """Chapter 11 of Hands-On ML's first edition, in the style it was written: one epoch."""
-    from tf1repro.provision import default_data_dir
+    from tf1repro.data.provision import default_data_dir
     code = f"DATA = {default_data_dir()!r}\n" + ERA_PROGRAM
     proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
                           timeout=600)

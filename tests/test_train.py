@@ -5,10 +5,10 @@ import json
 import numpy as np
 import pytest
 
-from tf1repro import train
-from tf1repro.config import LOOPS, Config
-from tf1repro.data import read_data_sets
-from tf1repro.provision import default_data_dir, ensure_mnist
+from tf1repro.runs import train
+from tf1repro.cells.config import LOOPS, Config
+from tf1repro.data.datasets import read_data_sets
+from tf1repro.data.provision import default_data_dir, ensure_mnist
 from tf1repro.tfcompat import tf
 
 

@@ -9,7 +9,7 @@ argparse prints as a one-line usage error.
 
 import argparse
 
-from tf1repro.config import Config
+from tf1repro.cells.config import Config
 
 # MNIST's 60000 training images less the 5000 read_data_sets keeps for validation.
 TRAIN_EXAMPLES = 60000 - Config().validation_size

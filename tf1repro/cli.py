@@ -15,10 +15,12 @@ import os
 import secrets
 import sys
 
-from tf1repro import argtypes, bench, explore, files
+from tf1repro import argtypes, files
+from tf1repro.bench import command as bench
+from tf1repro.explore import commands as explore
 from tf1repro.argtypes import add_data_dir, positive_float, positive_int
-from tf1repro.drawing import PlotFlag
-from tf1repro.config import LOOPS, VARIANTS, Config
+from tf1repro.explore.drawing import PlotFlag
+from tf1repro.cells.config import LOOPS, VARIANTS, Config
 from tf1repro.errors import UserError
 
 DEFAULTS = Config()
@@ -109,7 +111,7 @@ def build_parser():
 
 
 def _data_dir(args, log):
-    from tf1repro.provision import default_data_dir, ensure_mnist
+    from tf1repro.data.provision import default_data_dir, ensure_mnist
     data_dir = os.path.expanduser(args.data_dir or default_data_dir())
     source = ensure_mnist(data_dir, log=lambda line: log(f"# {line}"))
     return data_dir, source
@@ -163,7 +165,7 @@ def _resumed_config(saved, args, given, folder):
 
 
 def cmd_train(args, log):
-    from tf1repro import checkpointing
+    from tf1repro.runs import checkpointing
     # The checkpoint folder first, before TensorFlow loads: a bad path or a
     # folder another train is writing into is reported at once.
     run_dir = checkpointing.RunDir(args.checkpoint).prepare()
@@ -174,7 +176,7 @@ def cmd_train(args, log):
 
 
 def _train_in(run_dir, args, log):
-    from tf1repro import checkpointing
+    from tf1repro.runs import checkpointing
     given = _given_flags(getattr(args, "argv", None))
     typed = lambda dest: given is None or dest in given
     saved = run_dir.load_state() if args.resume else None
@@ -220,7 +222,7 @@ def _train_in(run_dir, args, log):
                                      batch_norm=args.batch_norm, seed=seed)
         loop, logdir = args.loop, args.logdir
 
-    from tf1repro import inspect_checkpoint, train
+    from tf1repro.runs import inspect_checkpoint, train
     from tf1repro.tfcompat import tf
     import numpy as np
 
@@ -253,14 +255,15 @@ def _train_in(run_dir, args, log):
             raise
     runlog(f"# saved {record['checkpoint']}")
     if args.plot:
-        from tf1repro.drawing import plot_after_train
+        from tf1repro.explore.drawing import plot_after_train
         curves = os.path.join(run_dir.folder, "curves.png")
         with files.resource_errors(f"drawing {curves}"):
             runlog(f"# curves: {plot_after_train(record, args.checkpoint)}")
 
 
 def cmd_vars(args, log):
-    from tf1repro import graph, inspect_checkpoint
+    from tf1repro.cells import graph
+    from tf1repro.runs import inspect_checkpoint
     if args.checkpoint is None:
         log(str(graph.trainable_variable_names(graph.build(Config(variant=args.variant)))))
         return
@@ -280,7 +283,7 @@ def _size(shape):
 
 
 def cmd_eval(args, log):
-    from tf1repro import inspect_checkpoint, train
+    from tf1repro.runs import inspect_checkpoint, train
     config, source = inspect_checkpoint.read_config(args.checkpoint)
     inspect_checkpoint.check_checkpoint(args.checkpoint, config, source=source)  # before the data
     if source == inspect_checkpoint.RECOGNISED:

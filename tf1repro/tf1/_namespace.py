@@ -1,6 +1,6 @@
 """What the ``tf1repro.tf1`` namespaces answer for a name they do not have."""
 
-from tf1repro.layers import Unsupported
+from tf1repro.runtime.layers import Unsupported
 
 
 def forbid_missing(namespace, supported):

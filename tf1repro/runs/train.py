@@ -17,11 +17,13 @@ import time
 
 import numpy as np
 
-from tf1repro import __version__, checkpointing, files, graph
-from tf1repro.config import LOOPS, config_path
-from tf1repro.data import read_data_sets
+from tf1repro import __version__, files
+from tf1repro.runs import checkpointing
+from tf1repro.cells import graph
+from tf1repro.cells.config import LOOPS, config_path
+from tf1repro.data.datasets import read_data_sets
 from tf1repro.errors import UserError
-from tf1repro.inspect_checkpoint import check_checkpoint, first_line, load_config
+from tf1repro.runs.inspect_checkpoint import check_checkpoint, first_line, load_config
 from tf1repro.tfcompat import tf, v1
 
 

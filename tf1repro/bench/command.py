@@ -42,16 +42,16 @@ def _peak_rss_mb():
 # ---------------------------------------------------------------- workers
 
 def _load(seed):
-    from tf1repro.data import read_data_sets
-    from tf1repro.provision import default_data_dir, ensure_mnist
+    from tf1repro.data.datasets import read_data_sets
+    from tf1repro.data.provision import default_data_dir, ensure_mnist
     data_dir = os.environ.get("TF1REPRO_DATA_DIR") or default_data_dir()
     ensure_mnist(data_dir, log=lambda line: None)
     return read_data_sets(data_dir, seed=seed)
 
 
 def worker_tf1repro(loop, epochs, batch_size, seed):
-    from tf1repro import train
-    from tf1repro.config import Config
+    from tf1repro.runs import train
+    from tf1repro.cells.config import Config
     datasets = _load(seed)
     ready = time.perf_counter()
     config = Config(epochs=epochs, batch_size=batch_size, seed=seed)
@@ -68,7 +68,7 @@ def worker_tf1repro(loop, epochs, batch_size, seed):
 def worker_floor(epochs, batch_size, seed):
     """The 8 matrix products of each training step, and nothing else."""
     from tf1repro.tfcompat import tf, v1
-    from tf1repro.train import session_config
+    from tf1repro.runs.train import session_config
     steps = N_TRAIN // batch_size
     m, sizes = batch_size, [784, 300, 100, 10]
     graph = tf.Graph()
@@ -252,7 +252,7 @@ def measure(name, epochs, batch_size, seed):
     """One contender, one process: its result dict plus start-up seconds."""
     with tempfile.NamedTemporaryFile("r", suffix=".json") as out:
         started = time.perf_counter()
-        cmd = [sys.executable, "-m", "tf1repro.bench", "--worker", name, "--epochs", str(epochs),
+        cmd = [sys.executable, "-m", "tf1repro.bench.command", "--worker", name, "--epochs", str(epochs),
                "--batch-size", str(batch_size), "--seed", str(seed), "--worker-out", out.name]
         # The naive port needs tf-keras's legacy layers, chosen before TensorFlow loads.
         env = {**os.environ, "TF_USE_LEGACY_KERAS": "1"} if name == "naive_port" else None
@@ -379,7 +379,7 @@ def cmd_bench(args, log):
     if args.epochs < 1 or args.repeats < 1 or not 1 <= args.batch_size <= N_TRAIN:
         raise UserError("--epochs and --repeats must be >= 1, --batch-size 1 ... 55000")
     if args.sweep:
-        from tf1repro.bench_sweep import bench_sweep, format_sweep_bench
+        from tf1repro.bench.sweep import bench_sweep, format_sweep_bench
         report = bench_sweep(seeds=4, epochs=args.epochs, jobs=2, threads=1, log=log)
         log(format_sweep_bench(report))
         if args.json:

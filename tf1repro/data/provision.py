@@ -27,8 +27,8 @@ import zipfile
 
 import numpy as np
 
-from tf1repro.data import (FILES, IMAGES_MAGIC, LABELS_MAGIC, check_format, classify,
-                           content_md5, read_idx)
+from tf1repro.data.idx import (FILES, IMAGES_MAGIC, LABELS_MAGIC, check_format, classify,
+                               content_md5, read_idx)
 from tf1repro.files import check_free_space, write_atomic
 from tf1repro.errors import DataError
 

@@ -30,9 +30,11 @@ raise ``Unsupported``.
 
 import functools
 
-from tf1repro.layers import (_assign_moving_average, _batch_normalization, _smart_cond,
-                             _static_bool, _unsupported, _variable, dense, dropout as
-                             _core_dropout, xavier_initializer)
+from tf1repro.runtime.base import _smart_cond, _static_bool, _unsupported, _variable
+from tf1repro.runtime.initializers import xavier_initializer
+from tf1repro.runtime.layers import dense
+from tf1repro.runtime.layers import dropout as _core_dropout
+from tf1repro.runtime.normalization import _assign_moving_average, _batch_normalization
 from tf1repro.tfcompat import tf, v1
 
 _ARG_SCOPES = []  # a stack of {function key: {argument: value}}

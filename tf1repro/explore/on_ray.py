@@ -24,7 +24,7 @@ import tempfile
 import time
 
 from tf1repro.errors import UserError
-from tf1repro.progress import Progress
+from tf1repro.explore.progress import Progress
 
 MISSING = ("sweep and ablation run their trainings on Ray, which is not installed: "
            "pip install -e .[sweep] (./run.sh sweep installs it)")
@@ -52,8 +52,8 @@ def train_run(argv, folder, threads, data_dir=None):
     """
     import fcntl
     from tf1repro.files import write_json
-    from tf1repro.provision import default_data_dir, ensure_mnist
-    from tf1repro.records import load_run
+    from tf1repro.data.provision import default_data_dir, ensure_mnist
+    from tf1repro.explore.records import load_run
     start = time.perf_counter()
     node = f"{socket.gethostname()} ({_node_ip()})"
     folder_data = os.path.expanduser(data_dir or default_data_dir())

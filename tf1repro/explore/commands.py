@@ -13,7 +13,7 @@ import argparse
 import os
 
 from tf1repro import argtypes
-from tf1repro.config import LOOPS, VARIANTS, Config
+from tf1repro.cells.config import LOOPS, VARIANTS, Config
 from tf1repro.errors import UserError
 
 DEFAULTS = Config()
@@ -85,8 +85,8 @@ def add_commands(sub):
 
 
 def cmd_plot(args, log):
-    from tf1repro.drawing import plot_runs
-    from tf1repro.records import load_run
+    from tf1repro.explore.drawing import plot_runs
+    from tf1repro.explore.records import load_run
     records = [load_run(run) for run in args.runs]
     if args.label and len(args.label) != len(records):
         raise UserError(f"{len(args.label)} --label for {len(records)} runs: give one per RUN")
@@ -94,7 +94,7 @@ def cmd_plot(args, log):
 
 
 def cmd_compare(args, log):
-    from tf1repro.records import compare_rows, format_compare, load_run, load_sweep
+    from tf1repro.explore.records import compare_rows, format_compare, load_run, load_sweep
     record = load_run(args.run)
     summary = load_sweep(args.sweep) if args.sweep else None
     for line in format_compare(record, compare_rows(record, summary), args.sweep, summary):
@@ -118,13 +118,13 @@ def train_flags(args):
 
 
 def _cluster(args, log):
-    from tf1repro.on_ray import Cluster
+    from tf1repro.explore.on_ray import Cluster
     data_dir = os.path.abspath(os.path.expanduser(args.data_dir)) if args.data_dir else None
     return Cluster(args.address, jobs=args.jobs, threads=args.threads, data_dir=data_dir, log=log)
 
 
 def cmd_sweep(args, log):
-    from tf1repro import sweeps
+    from tf1repro.explore import sweeps
     with _cluster(args, log) as cluster:
         summary = sweeps.sweep(args.out, range(1, args.seeds + 1), args.epochs, train_flags(args),
                                cluster.run, log=log)
@@ -134,7 +134,7 @@ def cmd_sweep(args, log):
 
 
 def cmd_ablation(args, log):
-    from tf1repro import sweeps
+    from tf1repro.explore import sweeps
     with _cluster(args, log) as cluster:
         result = sweeps.ablation(args.out, range(1, args.seeds + 1), args.learning_rates,
                                  args.epochs, train_flags(args), cluster.run, log=log)

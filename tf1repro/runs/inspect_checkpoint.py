@@ -12,9 +12,9 @@ as a protocol buffer.
 import json
 import os
 
-from tf1repro import graph
+from tf1repro.cells import graph
 from tf1repro.files import resource_error
-from tf1repro.config import Config, config_path
+from tf1repro.cells.config import Config, config_path
 from tf1repro.errors import UserError
 from tf1repro.tfcompat import tf, v1
 

@@ -14,10 +14,10 @@ module plans and summarises, and holds no training logic.  A run whose
 import json
 import os
 
-from tf1repro.drawing import picture, plot_ablation, plot_sweep
+from tf1repro.explore.drawing import picture, plot_ablation, plot_sweep
 from tf1repro.errors import UserError
 from tf1repro.files import write_json
-from tf1repro.records import (NOTEBOOK_VALIDATION, acc, aligned, band, diverged, finite,
+from tf1repro.explore.records import (NOTEBOOK_VALIDATION, acc, aligned, band, diverged, finite,
                               is_complete, load_run, notebook_positions, stats, validation_curve)
 
 CHECKPOINT_NAME = "my_model_final.ckpt"

@@ -1,0 +1,91 @@
+"""``tf.contrib.layers``' initializers and regularizers, as TF 1.x computed them.
+
+    he_init = variance_scaling_initializer()          # truncated normal, stddev sqrt(1.3 * 2 / fan_in)
+    reg = l2_regularizer(0.01)                       # 0.01 * sum(w ** 2) / 2
+"""
+
+import math
+
+from tf1repro.tfcompat import tf, v1
+
+
+class VarianceScaling:
+    """``tf.contrib.layers.variance_scaling_initializer`` (He et al. 2015).
+
+    Contrib's normal case draws a truncated normal (cut at two standard
+    deviations) with ``stddev = sqrt(1.3 * factor / n)``; the 1.3 makes up
+    for the truncation, roughly.  The core ``variance_scaling_initializer``
+    divides by 0.8796... instead, so it is close to this but not the same.
+    The uniform case draws from ``[-limit, limit]``, ``limit = sqrt(3 * factor / n)``.
+    """
+
+    def __init__(self, factor=2.0, mode="FAN_IN", uniform=False, seed=None, dtype=tf.float32):
+        if mode not in ("FAN_IN", "FAN_OUT", "FAN_AVG"):
+            raise TypeError(f"Unknown mode {mode!r} [FAN_IN, FAN_OUT, FAN_AVG]")
+        if not tf.as_dtype(dtype).is_floating:
+            raise TypeError("Cannot create initializer for non-floating point type.")
+        self.factor, self.mode, self.uniform, self.seed = factor, mode, uniform, seed
+        self.dtype = tf.as_dtype(dtype)
+
+    def scale_for(self, shape):
+        """The stddev (normal) or limit (uniform) for a variable of ``shape``."""
+        shape = [int(d) for d in shape]
+        fan_in = float(shape[-2]) if len(shape) > 1 else float(shape[-1])
+        fan_out = float(shape[-1])
+        for dim in shape[:-2]:  # convolution kernels: the receptive field counts
+            fan_in *= dim
+            fan_out *= dim
+        n = {"FAN_IN": fan_in, "FAN_OUT": fan_out, "FAN_AVG": (fan_in + fan_out) / 2.0}[self.mode]
+        return math.sqrt((3.0 if self.uniform else 1.3) * self.factor / n)
+
+    def __call__(self, shape, dtype=None, partition_info=None):
+        if not dtype:
+            dtype = self.dtype
+        if not tf.as_dtype(dtype).is_floating:
+            raise TypeError("Cannot create initializer for non-floating point type.")
+        scale = self.scale_for(shape)
+        if self.uniform:
+            return v1.random_uniform(shape, -scale, scale, dtype, seed=self.seed)
+        return v1.truncated_normal(shape, 0.0, scale, dtype, seed=self.seed)
+
+    def __repr__(self):
+        return (f"VarianceScaling(factor={self.factor}, mode={self.mode!r}, "
+                f"uniform={self.uniform}, seed={self.seed})")
+
+
+def variance_scaling_initializer(factor=2.0, mode="FAN_IN", uniform=False, seed=None,
+                                 dtype=tf.float32):
+    """``tf.contrib.layers.variance_scaling_initializer``: see ``VarianceScaling``."""
+    return VarianceScaling(factor, mode, uniform, seed, dtype)
+
+
+def xavier_initializer(uniform=True, seed=None, dtype=tf.float32):
+    """``tf.contrib.layers.xavier_initializer``: contrib's variance scaling, factor 1, FAN_AVG."""
+    return VarianceScaling(1.0, "FAN_AVG", uniform, seed, dtype)
+
+
+def _regularizer(kind, scale, penalty):
+    if isinstance(scale, (int, float)) and not isinstance(scale, bool):
+        if scale < 0.0:
+            raise ValueError(f"Setting a scale less than 0 on a regularizer: {scale}")
+        if scale == 0.0:
+            return lambda weights: None  # TF 1.x: no loss at all
+    elif not isinstance(scale, (int, float)):
+        raise ValueError(f"scale cannot be an integer: {scale}" if isinstance(scale, bool)
+                         else f"scale must be a number, not {scale!r}")
+
+    def regularize(weights, name=None):
+        with tf.name_scope(name or f"{kind}_regularizer"):
+            factor = tf.convert_to_tensor(scale, dtype=weights.dtype.base_dtype, name="scale")
+            return tf.multiply(factor, penalty(weights), name=name or f"{kind}_regularizer")
+    return regularize
+
+
+def l1_regularizer(scale, scope=None):
+    """``tf.contrib.layers.l1_regularizer``: ``scale * sum(|w|)``."""
+    return _regularizer("l1", scale, lambda w: tf.reduce_sum(tf.abs(w)))
+
+
+def l2_regularizer(scale, scope=None):
+    """``tf.contrib.layers.l2_regularizer``: ``scale * sum(w**2) / 2`` (``tf.nn.l2_loss``)."""
+    return _regularizer("l2", scale, tf.nn.l2_loss)
