@@ -30,6 +30,7 @@ import importlib
 
 from tf1repro.tfcompat import tf as _tf
 from tf1repro.tfcompat import v1 as _v1
+from tf1repro.runtime import releases, seeds
 from tf1repro.tf1 import contrib, layers  # noqa: F401  (tf.contrib, tf.layers)
 
 # TF 1.x's behaviour, not only its graph mode: variables are reference
@@ -38,6 +39,10 @@ from tf1repro.tf1 import contrib, layers  # noqa: F401  (tf.contrib, tf.layers)
 # and ``==`` on tensors are 1.x's.  The same arithmetic: the notebook's
 # cells print the same numbers either way.
 _v1.disable_v2_behavior()
+# TF 1.x's op seeds: a random op without a seed of its own takes the number of
+# ops already in the graph, as every 1.x release did (runtime/seeds.py).
+seeds.install()
+RELEASE = releases.current()  # $TF1REPRO_TF1_RELEASE, checked once, at import
 
 __version__ = _tf.__version__
 _ADDED = ("layers", "contrib", "examples")
