@@ -41,7 +41,9 @@ def test_graph_mode_and_compat_v1_forwarded_as_is():
     for name in ("placeholder", "Session", "GraphKeys", "reset_default_graph",
                  "set_random_seed", "variance_scaling_initializer", "get_collection"):
         assert getattr(tf, name) is getattr(tensorflow.compat.v1, name)
-    assert tf.train is tensorflow.compat.v1.train and tf.nn is tensorflow.compat.v1.nn
+    # tf.nn and tf.train are namespaces of the package that forward name for name.
+    assert tf.train.Saver is tensorflow.compat.v1.train.Saver
+    assert tf.nn.relu is tensorflow.compat.v1.nn.relu
     assert tf.__version__ == tensorflow.__version__
     # TF 1.x's argument order (predictions, targets, k), not TF 2's.
     fresh()

@@ -18,12 +18,22 @@ implemented once in the package and shared with its own graphs:
 - ``tf.contrib.layers``: ``fully_connected``, ``batch_norm``, ``dropout``,
   ``variance_scaling_initializer``, ``xavier_initializer``, ``l1_regularizer``,
   ``l2_regularizer``; ``tf.contrib.framework``: ``arg_scope``, ``add_arg_scope``;
-- ``tf.examples.tutorials.mnist.input_data``: ``read_data_sets``, ``DataSet``.
+- ``tf.examples.tutorials.mnist.input_data``: ``read_data_sets``, ``DataSet``;
+  ``tf.examples.tutorials.mnist.mnist``: the tutorial's model (``inference``, ``loss``,
+  ``training``, ``evaluation``).
+
+Where TensorFlow 2.21 changed what a TF 1.x call means, TF 1.x's meaning is back
+(``tf.nn``: the cross-entropies refuse positional arguments again; ``tf.matmul`` and
+``tf.nn.top_k`` take ``name`` where TF 1.x did); docs/tf1-audit.md lists what was
+compared.  Names TF 1.x renamed before 1.0 (``tf.mul``, ``tf.train.SummaryWriter``)
+raise ``Unsupported`` naming the successor; the Estimator APIs (``tf.estimator``,
+``tf.contrib.learn``) are out of scope and say so.
 
 A TF 1.x argument these do not implement, and any other ``tf.layers`` /
 ``tf.contrib`` name (attribute or ``from ... import``), raises
 ``tf1repro.layers.Unsupported`` (a ``NotImplementedError``) naming it and
-what is supported.  Nothing is silently ignored.
+what is supported; so does an import line for such a module
+(``import tf1repro.tf1.contrib.slim``).  Nothing is silently ignored.
 """
 
 import importlib
@@ -31,7 +41,8 @@ import importlib
 from tf1repro.tfcompat import tf as _tf
 from tf1repro.tfcompat import v1 as _v1
 from tf1repro.runtime import releases, seeds
-from tf1repro.tf1 import contrib, layers  # noqa: F401  (tf.contrib, tf.layers)
+from tf1repro.tf1 import _namespace, contrib, layers, nn, train  # noqa: F401
+from tf1repro.tf1._compat_calls import matmul  # noqa: F401
 
 # TF 1.x's behaviour, not only its graph mode: variables are reference
 # variables (``get_tensor_by_name("hidden1/kernel:0")`` is the kernel's value,
@@ -45,19 +56,15 @@ seeds.install()
 RELEASE = releases.current()  # $TF1REPRO_TF1_RELEASE, checked once, at import
 
 __version__ = _tf.__version__
-_ADDED = ("layers", "contrib", "examples")
+_ADDED = ("layers", "contrib", "examples", "nn", "train", "matmul")
+_forward = _namespace.forward("tf", "tf1repro.tf1", _v1, _ADDED)
+_namespace.install_finder()
 
 
 def __getattr__(name):
     if name == "examples":  # provisioning and data code: imported on first use only
         return importlib.import_module("tf1repro.tf1.examples")
-    try:
-        return getattr(_v1, name)
-    except AttributeError:
-        raise AttributeError(
-            f"module 'tf1repro.tf1' has no attribute {name!r}: TensorFlow {__version__}'s "
-            f"tf.compat.v1 has no such name, and tf1repro.tf1 adds only "
-            f"{', '.join(_ADDED)}") from None
+    return _forward(name)
 
 
 def __dir__():
