@@ -1,6 +1,11 @@
 """What the ``tf1repro.tf1`` namespaces answer for a name they do not have."""
 
+from collections import Counter
+
 from tf1repro.layers import Unsupported
+
+# Names asked for and refused, counted in this process: ``run``'s summary reads them.
+asked = Counter()
 
 
 def forbid_missing(namespace, supported):
@@ -14,6 +19,7 @@ def forbid_missing(namespace, supported):
     def __getattr__(name):
         if name.startswith("_"):
             raise AttributeError(f"module {namespace!r} has no attribute {name!r}")
+        asked[f"{namespace}.{name}"] += 1
         raise Unsupported(
             f"{namespace}.{name} is not supported by tf1repro.tf1 (TF 1.x had it; this "
             f"reproduction does not); {namespace} provides: {', '.join(supported)}")
