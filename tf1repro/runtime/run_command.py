@@ -165,6 +165,10 @@ def _run_notebook(args, values, say):
             "release": release, "parameters": values, **record}
 
 
+def _cut(text, n):
+    return text if len(text) <= n else text[:n - 3] + "..."
+
+
 def summary_lines(record):
     """The end of a run, for a person: cells (or the status), failures, missing TF 1.x names."""
     if record["kind"] == "script":
@@ -175,7 +179,7 @@ def summary_lines(record):
         lines = [f"# summary: {c['run']} cells run, {c['failed']} failed, {c['skipped']} skipped "
                  f"in {record['seconds']} s (kernel pid {record['kernel_pid']}, stopped); "
                  f"wrote {record['executed']}"]
-        lines += [f"#   failed: {f['cell']} `{f['first_line']}`: {f['error']}"
+        lines += [f"#   failed: {f['cell']} `{_cut(f['first_line'], 60)}`: {_cut(f['error'], 120)}"
                   for f in record["failures"]]
     missing = record.get("missing")
     if missing is None:
