@@ -25,7 +25,8 @@ RELEASE_ENV = "TF1REPRO_TF1_RELEASE"
 
 def add_command(sub):
     p = sub.add_parser("run", help="run a TF 1.x script or notebook as written (no import edits)",
-                       description=__doc__.split("\n\n")[0], usage="%(prog)s [flags] PATH [ARGS...]",
+                       description="Run a TF 1.x script or notebook as written (no import edits) on today's TensorFlow.",
+                       usage="%(prog)s [flags] PATH [ARGS...]",
                        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument("path", metavar="PATH", help="a .py script or a .ipynb notebook")
     p.add_argument("args", metavar="ARGS", nargs=argparse.REMAINDER,
