@@ -22,6 +22,7 @@ from tf1repro.argtypes import add_data_dir, positive_float, positive_int
 from tf1repro.explore.drawing import PlotFlag
 from tf1repro.cells.config import LOOPS, VARIANTS, Config
 from tf1repro.errors import UserError
+from tf1repro.runtime import run_command
 
 DEFAULTS = Config()
 COMMANDS = ("train", "vars", "eval", "test")
@@ -106,6 +107,7 @@ def build_parser():
     test = sub.add_parser("test", help="run the test suite (pytest); extra arguments go to pytest")
     test.add_argument("pytest_args", nargs=argparse.REMAINDER)
     bench.add_command(sub)
+    run_command.add_command(sub)
     parser.explore_handlers = explore.add_commands(sub)  # plot, compare, sweep, ablation
     return parser
 
@@ -295,10 +297,13 @@ def cmd_eval(args, log):
 
 
 def cmd_notebook(args, log):
+    # `run` on the seed's notebook (imports as written), with the epochs as papermill's -p.
     from tf1repro import notebook
     out = os.path.abspath(args.out) if args.out else notebook.default_out_dir()
-    notebook.run(args.notebook or notebook.NOTEBOOK, out, epochs=args.epochs,
-                 timeout=args.timeout, log=log)
+    argv = ["--out", out, "--timeout", str(args.timeout)]
+    if args.epochs is not None:
+        argv += ["-p", "n_epochs", str(args.epochs)]
+    return main(["run", *argv, args.notebook or notebook.SEED_NOTEBOOK], log)
 
 
 def cmd_test(args, log):
@@ -326,7 +331,7 @@ def main(argv=None, log=None):
         args = parser.parse_args(argv)
     args.argv = argv  # cmd_train tells typed flags from defaults (--resume)
     handler = {"train": cmd_train, "vars": cmd_vars, "eval": cmd_eval, "test": cmd_test,
-               "notebook": cmd_notebook, "bench": bench.cmd_bench,
+               "notebook": cmd_notebook, "bench": bench.cmd_bench, "run": run_command.cmd_run,
                **parser.explore_handlers}[args.command]
     try:
         return handler(args, log) or 0

@@ -16,6 +16,7 @@ lines (``import tf1repro.tf1.contrib.slim``) fail with the same messages.
 
 import importlib
 import sys
+from collections import Counter
 
 from tf1repro.runtime.layers import Unsupported
 
@@ -73,7 +74,14 @@ ESTIMATOR = ("the Estimator APIs (tf.estimator, tf.contrib.learn) are out of sco
 
 
 def refusal(path, supported=None):
-    """The ``Unsupported`` for TF 1.x's ``path`` (``"tf.contrib.slim"``), or None."""
+    """The ``Unsupported`` for TF 1.x's ``path`` (``"tf.contrib.slim"``), or None; counted in ``asked``."""
+    error = _refusal(path, supported)
+    if error is not None:
+        asked[path] += 1
+    return error
+
+
+def _refusal(path, supported):
     if path in RENAMED_IN_1_0:
         return Unsupported(f"{path} was renamed {RENAMED_IN_1_0[path]} in TF 1.0; "
                            f"use {RENAMED_IN_1_0[path]}")
@@ -85,6 +93,9 @@ def refusal(path, supported=None):
             f"{path} is not supported by tf1repro.tf1 (TF 1.x had it; this "
             f"reproduction does not); {path.rsplit('.', 1)[0]} provides: {', '.join(supported)}")
     return None
+
+# Names asked for and refused, counted in this process: ``run``'s summary reads them.
+asked = Counter()
 
 
 def forbid_missing(namespace, supported):
