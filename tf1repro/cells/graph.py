@@ -12,8 +12,11 @@ names and scopes (``X``, ``y``, ``training``; ``DNN``, ``loss/mse``,
 
 import collections
 import contextlib
+import os
 
-from tf1repro.runtime import layers
+from tensorflow.python.ops import control_flow_util
+
+from tf1repro.runtime import layers, releases, seeds
 from tf1repro.cells.config import VARIANTS
 from tf1repro.data.idx import PIXEL_SCALE
 from tf1repro.tfcompat import tf, v1
@@ -23,7 +26,18 @@ Model = collections.namedtuple(
              "extra_update_ops init saver config")
 
 
-def inference(X, training, config):
+# The release the seed notebook ran on: its In [22] lists beta before gamma,
+# which only TF 1.0-1.3's tf.layers.batch_normalization did (docs/releases.md).
+SEED_RELEASE = "1.2"
+RANDOM_OPS = ("RandomUniform", "RandomStandardNormal", "TruncatedNormal")
+
+
+def release():
+    """The release the package's graphs follow: ``$TF1REPRO_TF1_RELEASE`` if set, else the seed's."""
+    return releases.check(os.environ.get(releases.ENV, "").strip() or SEED_RELEASE)
+
+
+def inference(X, training, config, kernel_seeds=(None, None, None)):
     """784-300-100-10: dense, batch norm (momentum 0.9), ELU; batch norm on the logits.
 
     ``cell11`` (In [11]) uses the contrib He initializer inside name scope
@@ -32,6 +46,7 @@ def inference(X, training, config):
     its ELU) instead of ``bn2_act``.  ``config.batch_norm=False`` drops the
     batch-norm layers (the ablation).  ``training`` is the boolean
     placeholder, or a Python bool for a copy built for one mode only.
+    ``kernel_seeds`` are the kernel initializers' op seeds (None: the graph's rule).
     """
     if config.variant not in VARIANTS:
         raise ValueError(f"variant must be one of {VARIANTS}, not {config.variant!r}")
@@ -41,7 +56,6 @@ def inference(X, training, config):
     bn_names = iter(["batch_normalization", "batch_normalization_1", "batch_normalization_2"])
 
     def kernel_init(op_seed):
-        # Fixed op seeds: the same draw whatever else the graph holds.
         if cell11:
             return layers.variance_scaling_initializer(seed=op_seed)
         return v1.glorot_uniform_initializer(seed=op_seed)  # get_variable's default
@@ -55,18 +69,18 @@ def inference(X, training, config):
     scope = tf.name_scope("DNN") if cell11 else contextlib.nullcontext()
     with scope:
         hidden1 = layers.dense(X, config.n_hidden1, name="hidden1",
-                               kernel_initializer=kernel_init(1))  # [batch, 300]
+                               kernel_initializer=kernel_init(kernel_seeds[0]))  # [batch, 300]
         bn1 = my_batch_norm(hidden1)
         bn1_act = tf.nn.elu(bn1)
 
         hidden2 = layers.dense(bn1_act, config.n_hidden2, name="hidden2",
-                               kernel_initializer=kernel_init(2))  # [batch, 100]
+                               kernel_initializer=kernel_init(kernel_seeds[1]))  # [batch, 100]
         bn2 = my_batch_norm(hidden2)
         bn2_act = tf.nn.elu(bn2)
 
         logits_input = bn2_act if cell11 else bn2
         logits_pre_bn = layers.dense(logits_input, config.n_outputs, name="outputs",
-                                     kernel_initializer=kernel_init(3))  # [batch, 10]
+                                     kernel_initializer=kernel_init(kernel_seeds[2]))  # [batch, 10]
         return my_batch_norm(logits_pre_bn)
 
 
@@ -90,20 +104,52 @@ def evaluation(logits, y):
         return tf.reduce_mean(tf.cast(correct, tf.float32))
 
 
+def _placeholders(config):
+    X = v1.placeholder(tf.float32, shape=(None, config.n_inputs), name="X")
+    y = v1.placeholder(tf.int64, shape=(None), name="y")
+    # True during training, False otherwise: batch statistics or moving ones.
+    training_flag = v1.placeholder_with_default(False, shape=(), name="training")
+    return X, y, training_flag
+
+
+def tf1_kernel_seeds(config):
+    """The op seeds TF 1.x gave the three kernels when the notebook's cell had run
+    ``tf.set_random_seed(config.seed)``: each is the graph's op count at its draw.
+
+    The cell's graph is built once as TF 1.x built it (reference variables, 1.x
+    control flow, the release's ops, TF 1.x's seed rule) and its random ops read.
+    """
+    graph = tf.Graph()
+    flow_v2 = control_flow_util.ENABLE_CONTROL_FLOW_V2
+    control_flow_util.ENABLE_CONTROL_FLOW_V2 = False
+    try:
+        with graph.as_default(), seeds.tf1_rule(), releases.using(release().name), \
+                v1.variable_scope(v1.get_variable_scope(), use_resource=False):
+            v1.set_random_seed(config.seed)
+            X, _, training_flag = _placeholders(config)
+            inference(X, training_flag, config)
+    finally:
+        control_flow_util.ENABLE_CONTROL_FLOW_V2 = flow_v2
+    return tuple(op.get_attr("seed2") for op in graph.get_operations() if op.type in RANDOM_OPS)
+
+
 def build(config):
-    """In [11] (or In [7]) plus the ops In [21] uses, in a fresh graph."""
+    """In [11] (or In [7]) plus the ops In [21] uses, in a fresh graph.
+
+    Its kernels draw what the notebook's cell drew under TF 1.x with
+    ``tf.set_random_seed(config.seed)`` (``tf1_kernel_seeds``), whatever this
+    graph's own op count, so every loop starts from the cell's weights.
+    """
+    kernel_seeds = tf1_kernel_seeds(config)
     graph = tf.Graph()
     # Resource variables, whatever the process chose (tf1repro.tf1 switches it
     # to TF 1.x's reference variables): the in-graph loop's compiled function
     # can only capture these.  Names, values and checkpoints are the same.
-    with graph.as_default(), v1.variable_scope(v1.get_variable_scope(), use_resource=True):
+    with graph.as_default(), releases.using(release().name), \
+            v1.variable_scope(v1.get_variable_scope(), use_resource=True):
         v1.set_random_seed(config.seed)
-        X = v1.placeholder(tf.float32, shape=(None, config.n_inputs), name="X")
-        y = v1.placeholder(tf.int64, shape=(None), name="y")
-        # True during training, False otherwise: batch statistics or moving ones.
-        training_flag = v1.placeholder_with_default(False, shape=(), name="training")
-
-        logits = inference(X, training_flag, config)
+        X, y, training_flag = _placeholders(config)
+        logits = inference(X, training_flag, config, kernel_seeds)
         loss_op = loss(logits, y)
         training_op = training(loss_op, config.learning_rate)
         accuracy = evaluation(logits, y)

@@ -10,8 +10,10 @@ that release's own wheel (``docs/releases.md`` names the file for each fact);
 a release not in the table is refused in one line, never guessed.
 """
 
+import contextlib
 import dataclasses
 import os
+import threading
 
 from tf1repro.errors import UserError
 
@@ -57,9 +59,24 @@ def check(name):
                     f"{', '.join(RELEASES)} (each read from its own sources; docs/releases.md)")
 
 
+_chosen = threading.local()
+
+
 def current():
-    """The release chosen by ``$TF1REPRO_TF1_RELEASE`` (default 1.15)."""
-    return check(os.environ.get(ENV, "").strip() or DEFAULT)
+    """The release in force: ``using``'s, else ``$TF1REPRO_TF1_RELEASE``'s (default 1.15)."""
+    chosen = getattr(_chosen, "release", None)
+    return chosen or check(os.environ.get(ENV, "").strip() or DEFAULT)
+
+
+@contextlib.contextmanager
+def using(name):
+    """Build as release ``name`` inside the block, on this thread (the package's own graphs)."""
+    before = getattr(_chosen, "release", None)
+    _chosen.release = check(name)
+    try:
+        yield _chosen.release
+    finally:
+        _chosen.release = before
 
 
 def header(release=None):

@@ -76,16 +76,15 @@ def _read_notebook(path):
 
 def _release(flag, nb):
     """(release, where it came from); exported for the program or kernel before tf1repro.tf1 loads."""
+    from tf1repro.runtime import releases
     meta = (nb.metadata.get("tf1repro", {}) if nb is not None else {}).get("tf1_release")
     release, source = ((flag, "--tf1-release") if flag else
                        (str(meta), "the notebook's metadata") if meta else
                        (os.environ.get(RELEASE_ENV), f"${RELEASE_ENV}"))
     if not release:
-        return None, "tf1repro.tf1's default"
-    if importlib.util.find_spec("tf1repro.runtime.releases") is not None:
-        from tf1repro.runtime import releases
-        release = releases.check(release) or release
-    os.environ[RELEASE_ENV] = str(release)
+        release, source = releases.DEFAULT, "tf1repro.tf1's default"
+    release = releases.check(release).name  # an unknown release: one line, exit 2
+    os.environ[RELEASE_ENV] = release
     return release, source
 
 
