@@ -20,7 +20,7 @@ set.
 import re
 from typing import NamedTuple
 
-from tf1repro.layers import _unsupported
+from tf1repro.runtime.base import _unsupported
 from tf1repro.tfcompat import tf, v1
 
 

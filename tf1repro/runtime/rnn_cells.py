@@ -9,7 +9,7 @@ Keras 3 took ``tf.compat.v1.nn.rnn_cell`` away.  These are TF 1.15's
 creation order, initializers and gate layout, so TF 1.x checkpoints restore.
 """
 
-from tf1repro.layers import _unsupported
+from tf1repro.runtime.base import _unsupported
 from tf1repro.runtime.rnn_base import (LSTMStateTuple, RNNCell, _activation, _depth, _gates,
                                        _name)
 from tf1repro.tfcompat import tf, v1

@@ -13,7 +13,7 @@ OutputProjectionWrapper they are nested in the wrapper's
 
 import hashlib
 
-from tf1repro.layers import _unsupported
+from tf1repro.runtime.base import _unsupported
 from tf1repro.runtime.rnn_base import LSTMStateTuple, RNNCell, _name, assert_like_rnncell
 from tf1repro.tfcompat import tf, v1
 

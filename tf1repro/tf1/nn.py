@@ -20,7 +20,7 @@ imported on first use.  See docs/tf1-audit.md for what was compared.
 
 import importlib
 
-from tf1repro.layers import Unsupported
+from tf1repro.runtime.base import Unsupported
 from tf1repro.tf1._namespace import forward
 from tf1repro.tfcompat import v1 as _v1
 
