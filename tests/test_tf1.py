@@ -39,11 +39,15 @@ def test_graph_mode_and_compat_v1_forwarded_as_is():
     import tensorflow
     assert not tf.executing_eagerly()
     for name in ("placeholder", "Session", "GraphKeys", "reset_default_graph",
-                 "set_random_seed", "variance_scaling_initializer", "get_collection"):
+                 "set_random_seed", "truncated_normal_initializer", "get_collection"):
         assert getattr(tf, name) is getattr(tensorflow.compat.v1, name)
     # tf.nn and tf.train are namespaces of the package that forward name for name.
     assert tf.train.Saver is tensorflow.compat.v1.train.Saver
     assert tf.nn.relu is tensorflow.compat.v1.nn.relu
+    # Names whose ops or values differ per TF 1.x release are tf1repro's (test_release_ops.py).
+    for name in ("zeros", "ones", "ones_like", "random_uniform", "random_uniform_initializer",
+                 "variance_scaling_initializer"):
+        assert getattr(tf, name) is not getattr(tensorflow.compat.v1, name)
     assert tf.__version__ == tensorflow.__version__
     # TF 1.x's argument order (predictions, targets, k), not TF 2's.
     fresh()

@@ -28,7 +28,11 @@ def _static_bool(value):
 
 
 def _smart_cond(pred, true_fn, false_fn):
-    """TF 1.x's ``smart_cond``: a Python branch when ``pred`` is known, ``tf.cond`` otherwise."""
+    """TF 1.x's ``smart_cond``: a Python branch when ``pred`` is known, ``tf.cond`` otherwise.
+
+    The one place every rebuilt layer (``tf.layers.dropout``, batch norm, contrib) gets its
+    cond from: once ``runtime/tf1_cond.py`` is merged, its TF 1.x cond (without TensorFlow
+    2.21's Identity wrapping) replaces ``tf.cond`` here and nowhere else."""
     static = _static_bool(pred)
     if static is None:
         return tf.cond(pred, true_fn, false_fn)

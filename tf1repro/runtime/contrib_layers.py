@@ -30,10 +30,11 @@ raise ``Unsupported``.
 
 import functools
 
+from tf1repro.runtime import releases
 from tf1repro.runtime.base import _smart_cond, _static_bool, _unsupported, _variable
 from tf1repro.runtime.initializers import xavier_initializer
 from tf1repro.runtime.layers import dense
-from tf1repro.runtime.layers import dropout as _core_dropout
+from tf1repro.runtime.layers import _dropout_call
 from tf1repro.runtime.normalization import _assign_moving_average, _batch_normalization
 from tf1repro.tfcompat import tf, v1
 
@@ -286,7 +287,10 @@ def dropout(inputs, keep_prob=0.5, noise_shape=None, is_training=True, outputs_c
             scope=None, seed=None):
     """``tf.contrib.layers.dropout``: keeps a fraction ``keep_prob``, scaled by 1 / keep_prob,
     while ``is_training`` (True by default, unlike ``tf.layers.dropout``)."""
-    with v1.variable_scope(scope, "Dropout", [inputs]) as sc:
-        outputs = _core_dropout(inputs, rate=1 - keep_prob, noise_shape=noise_shape, seed=seed,
-                                training=is_training, name=sc)
+    if seed is not None and releases.version() < (1, 5):
+        raise TypeError(f"dropout() got an unexpected keyword argument 'seed' (TF "
+                        f"{releases.current().name}'s tf.contrib.layers.dropout; seed= arrived in 1.5)")
+    with v1.variable_scope(scope, "Dropout", [inputs]):
+        # tf.layers' Dropout built in this scope (its ops are Dropout/cond/..., as in 1.x)
+        outputs = _dropout_call(inputs, 1 - keep_prob, noise_shape, seed, is_training)
         return _outputs(outputs, outputs_collections)

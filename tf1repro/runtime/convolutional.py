@@ -6,6 +6,7 @@
 
 import operator
 
+from tf1repro.runtime import releases
 from tf1repro.runtime.base import _activity_regularization, _layer_scope, _variable
 from tf1repro.tfcompat import tf, v1
 
@@ -31,6 +32,17 @@ def _formats(padding, data_format):
     return str(padding).upper(), "NHWC" if data_format == "channels_last" else "NCHW"
 
 
+def _convolve(inputs, kernel, strides, padding, dilation_rate, fmt):
+    """The layer's convolution op: ``nn.convolution`` (op ``<scope>/convolution``) in
+    1.0-1.3, ``nn_ops.Convolution`` calling ``gen_nn_ops.conv2d`` without a name (op
+    ``<scope>/Conv2D``) in 1.4+ (each release's ``python/layers/convolutional.py``)."""
+    if releases.current().conv_op == "Conv2D" and tuple(dilation_rate) == (1, 1):
+        strides4 = [1, *strides, 1] if fmt == "NHWC" else [1, 1, *strides]
+        return v1.nn.conv2d(inputs, kernel, strides4, padding, data_format=fmt)
+    return tf.nn.convolution(inputs, kernel, strides=strides, padding=padding,
+                             dilations=dilation_rate, data_format=fmt)
+
+
 def conv2d(inputs, filters, kernel_size, strides=(1, 1), padding="valid",
            data_format="channels_last", dilation_rate=(1, 1), activation=None, use_bias=True,
            kernel_initializer=None, bias_initializer=v1.zeros_initializer(),
@@ -51,8 +63,7 @@ def conv2d(inputs, filters, kernel_size, strides=(1, 1), padding="valid",
                            kernel_initializer, kernel_regularizer, kernel_constraint, trainable)
         bias = (_variable("bias", [int(filters)], dtype, bias_initializer, bias_regularizer,
                           bias_constraint, trainable) if use_bias else None)
-        outputs = tf.nn.convolution(inputs, kernel, strides=strides, padding=padding,
-                                    dilations=dilation_rate, data_format=fmt)
+        outputs = _convolve(inputs, kernel, strides, padding, dilation_rate, fmt)
         if bias is not None:
             outputs = tf.nn.bias_add(outputs, bias, data_format=fmt)
         if activation is not None:

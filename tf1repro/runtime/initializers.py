@@ -6,6 +6,9 @@
 
 import math
 
+from tensorflow.python.ops import init_ops as _init_ops
+
+from tf1repro.runtime import releases
 from tf1repro.tfcompat import tf, v1
 
 
@@ -89,3 +92,41 @@ def l1_regularizer(scale, scope=None):
 def l2_regularizer(scale, scope=None):
     """``tf.contrib.layers.l2_regularizer``: ``scale * sum(w**2) / 2`` (``tf.nn.l2_loss``)."""
     return _regularizer("l2", scale, tf.nn.l2_loss)
+
+
+class CoreVarianceScaling(_init_ops.VarianceScaling):
+    """Core ``tf.variance_scaling_initializer`` of the chosen release.
+
+    "normal" draws a truncated normal with ``stddev = sqrt(scale / n)`` in 1.2-1.8
+    (``python/ops/init_ops.py`` of 1.2.1 to 1.8.0), and ``sqrt(scale / n) / .8796...``
+    (the truncation's std) in 1.15.5, where "normal" is an alias of the new default
+    "truncated_normal".  Releases before 1.15 know only "normal" and "uniform".
+    """
+
+    def __init__(self, scale=1.0, mode="fan_in", distribution=None, seed=None,
+                 dtype=tf.float32):
+        old = releases.version() < (1, 15)
+        if distribution is None:
+            distribution = "normal" if old else "truncated_normal"
+        if old:
+            if scale <= 0.:
+                raise ValueError("`scale` must be positive float.")
+            if mode not in {"fan_in", "fan_out", "fan_avg"}:
+                raise ValueError("Invalid `mode` argument:", mode)
+            if distribution.lower() not in {"normal", "uniform"}:
+                raise ValueError("Invalid `distribution` argument:", distribution)
+        super().__init__(scale=scale, mode=mode, distribution=distribution, seed=seed,
+                         dtype=dtype)
+
+    def __call__(self, shape, dtype=None, partition_info=None):
+        if self.distribution != "normal" or releases.version() >= (1, 15):
+            return super().__call__(shape, dtype, partition_info)
+        dtype = self.dtype if dtype is None else dtype
+        fan_in, fan_out = _init_ops._compute_fans(
+            shape if partition_info is None else partition_info.full_shape)
+        n = {"fan_in": max(1., fan_in), "fan_out": max(1., fan_out),
+             "fan_avg": max(1., (fan_in + fan_out) / 2.)}[self.mode]
+        return v1.truncated_normal(shape, 0.0, math.sqrt(self.scale / n), dtype, seed=self.seed)
+
+
+core_variance_scaling_initializer = CoreVarianceScaling

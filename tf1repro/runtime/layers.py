@@ -19,10 +19,12 @@ Arguments that TF 1.x accepted but that are not implemented here
 
 from tf1repro.runtime.base import (Unsupported, _activity_regularization, _layer_scope,  # noqa: F401
                                    _smart_cond, _variable)
+from tf1repro.runtime import releases
 from tf1repro.runtime.convolutional import average_pooling2d, conv2d, max_pooling2d  # noqa: F401
 from tf1repro.runtime.initializers import (VarianceScaling, l1_regularizer,  # noqa: F401
                                            l2_regularizer, variance_scaling_initializer,
                                            xavier_initializer)
+from tf1repro.runtime.dropout import nn_dropout
 from tf1repro.runtime.normalization import batch_normalization  # noqa: F401
 from tf1repro.tfcompat import tf, v1
 
@@ -66,20 +68,41 @@ def dense(inputs, units, activation=None, use_bias=True, kernel_initializer=None
 
 def dropout(inputs, rate=0.5, noise_shape=None, seed=None, training=False, name=None):
     """``tf.layers.dropout``: drops a fraction ``rate`` (not a keep probability) and
-    scales the rest by 1 / (1 - rate), only while ``training`` (default False)."""
+    scales the rest by 1 / (1 - rate), only while ``training`` (default False).
+
+    As each release's ``Dropout.call``: ``tf.nn.dropout`` of that release
+    (``runtime/dropout.py``) inside ``smart_cond``; 1.0-1.13 passed
+    ``keep_prob = 1 - rate`` (a Python float), 1.14+ ``rate=rate``."""
     with _layer_scope(name, "dropout", None):
-        inputs = tf.convert_to_tensor(inputs)
-        return _smart_cond(
-            training,
-            lambda: v1.nn.dropout(inputs, noise_shape=noise_shape, seed=seed, rate=rate),
-            lambda: tf.identity(inputs))
+        return _dropout_call(inputs, rate, noise_shape, seed, training)
+
+
+def _dropout_call(inputs, rate, noise_shape, seed, training):
+    """``Dropout.call`` in the current scope."""
+    inputs = tf.convert_to_tensor(inputs)
+    if releases.current().dropout == "keep_prob":
+        dropped = lambda: nn_dropout(inputs, 1 - rate, noise_shape=noise_shape, seed=seed)
+    else:
+        dropped = lambda: nn_dropout(inputs, noise_shape=noise_shape, seed=seed, rate=rate)
+    return _smart_cond(training, dropped, lambda: tf.identity(inputs))
 
 
 def flatten(inputs, name=None):
-    """``tf.layers.flatten``: [batch, ...] to [batch, everything else]."""
+    """``tf.layers.flatten``: [batch, ...] to [batch, everything else] (from TF 1.4).
+
+    1.4-1.12: ``reshape(inputs, (shape(inputs)[0], -1))``, 8 ops (``Shape``, a
+    ``strided_slice`` and its 3 consts, ``Reshape/shape/1``, the ``Pack``
+    ``Reshape/shape``, ``Reshape``); 1.13+ uses a known batch size as it is:
+    ``Reshape/shape`` (Const) and ``Reshape`` only."""
+    release = releases.current()
+    if not release.has_flatten:
+        raise Unsupported(f"tf.layers.flatten does not exist in TF {release.name} (it "
+                          f"arrived in 1.4); {releases.ENV} chooses the release reproduced")
     with _layer_scope(name, "flatten", None):
         inputs = tf.convert_to_tensor(inputs)
-        rest = inputs.shape[1:].num_elements()
-        outputs = tf.reshape(inputs, [tf.shape(inputs)[0], -1 if rest is None else rest])
-        outputs.set_shape([inputs.shape[0], rest])
+        batch = tf.compat.dimension_value(inputs.shape[0]) if inputs.shape.rank else None
+        if batch is None or releases.version(release) < (1, 13):
+            batch = tf.shape(inputs)[0]
+        outputs = tf.reshape(inputs, (batch, -1))
+        outputs.set_shape([inputs.shape[0], inputs.shape[1:].num_elements()])
         return outputs

@@ -40,7 +40,7 @@ import importlib
 
 from tf1repro.tfcompat import tf as _tf
 from tf1repro.tfcompat import v1 as _v1
-from tf1repro.runtime import releases, seeds
+from tf1repro.runtime import arrays, releases, seeds
 from tf1repro.tf1 import _namespace, contrib, layers, nn, train  # noqa: F401
 from tf1repro.tf1._compat_calls import matmul  # noqa: F401
 
@@ -53,10 +53,22 @@ _v1.disable_v2_behavior()
 # TF 1.x's op seeds: a random op without a seed of its own takes the number of
 # ops already in the graph, as every 1.x release did (runtime/seeds.py).
 seeds.install()
+# zeros/ones (and through them zeros_initializer, zeros_like, ...) make the ops
+# the chosen release made: one Const, the Fill triple, or Const-if-small.
+arrays.install()
 RELEASE = releases.current()  # $TF1REPRO_TF1_RELEASE, checked once, at import
 
 __version__ = _tf.__version__
-_ADDED = ("layers", "contrib", "examples", "nn", "train", "matmul")
+
+# Names whose TF 1.x ops differ from tf.compat.v1's, per release (runtime/arrays.py,
+# runtime/random.py, runtime/initializers.py); everything else is forwarded below.
+from tf1repro.runtime.arrays import ones, ones_like, zeros, zeros_like  # noqa: E402,F401
+from tf1repro.runtime.initializers import (  # noqa: E402,F401
+    CoreVarianceScaling as variance_scaling_initializer)
+from tf1repro.runtime.random import random_uniform, random_uniform_initializer  # noqa: E402,F401
+_ADDED = ("layers", "contrib", "examples", "nn", "train", "matmul", "zeros", "ones",
+          "zeros_like", "ones_like", "random_uniform", "random_uniform_initializer",
+          "variance_scaling_initializer")
 _forward = _namespace.forward("tf", "tf1repro.tf1", _v1, _ADDED)
 _namespace.install_finder()
 

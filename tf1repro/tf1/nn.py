@@ -21,6 +21,8 @@ imported on first use.  See docs/tf1-audit.md for what was compared.
 import importlib
 
 from tf1repro.runtime.base import Unsupported
+from tf1repro.runtime.dropout import nn_dropout as dropout  # noqa: F401  (the release's ops)
+from tf1repro.runtime.nn_ops import in_top_k  # noqa: F401  (InTopK before 1.4, InTopKV2 after)
 from tf1repro.tf1._namespace import forward
 from tf1repro.tfcompat import v1 as _v1
 
@@ -31,7 +33,7 @@ _LAZY = {
     "bidirectional_dynamic_rnn": ("tf1repro.runtime.rnn", "bidirectional_dynamic_rnn"),
 }
 _ADDED = ("softmax_cross_entropy_with_logits", "sparse_softmax_cross_entropy_with_logits",
-          "sigmoid_cross_entropy_with_logits", "top_k") + tuple(_LAZY)
+          "sigmoid_cross_entropy_with_logits", "top_k", "dropout", "in_top_k") + tuple(_LAZY)
 
 
 def _ensure_xent_args(name, sentinel, labels, logits):
