@@ -104,8 +104,20 @@ class BNGraph:
         self.sess.close()
 
 
+# Every batch-norm test runs for each release: their graphs differ (1.2/1.3:
+# where-selected moments and unconditional updates; 1.2: shifted moments;
+# 1.6+: conds), their numbers must not.
+RELEASES = ["1.2", "1.3", "1.8", "1.15"]
+
+
+@pytest.fixture(params=RELEASES)
+def release(request, monkeypatch):
+    monkeypatch.setenv("TF1REPRO_TF1_RELEASE", request.param)
+    return request.param
+
+
 @pytest.fixture
-def bn():
+def bn(release):
     g = BNGraph()
     yield g
     g.close()
@@ -144,7 +156,7 @@ def test_inference_mode_uses_moving_statistics(bn, params):
 
 
 @pytest.mark.parametrize("flag", [True, False])
-def test_python_bool_training_builds_the_same_arithmetic(params, flag):
+def test_python_bool_training_builds_the_same_arithmetic(release, params, flag):
     x = random_batch(np.random.default_rng(3))
     g = BNGraph(training=flag)
     try:
@@ -163,12 +175,16 @@ def test_python_bool_training_builds_the_same_arithmetic(params, flag):
 
 @settings(max_examples=12, deadline=None)
 @given(m=st.integers(2, 80), n=st.integers(1, 12), seed=st.integers(0, 2**31 - 1))
-def test_training_mode_matches_numpy_for_any_shape(m, n, seed):
+@pytest.mark.parametrize("release", RELEASES)
+def test_training_mode_matches_numpy_for_any_shape(release, m, n, seed):
     rng = np.random.default_rng(seed)
     x = (rng.uniform(-2, 2, n) + rng.uniform(0.1, 3, n) * rng.standard_normal((m, n)))
     x = x.astype(np.float32)
     gamma, beta = rng.uniform(-2, 2, n), rng.uniform(-2, 2, n)
-    g = BNGraph(n_units=n)
+    # (hypothesis does not take function-scoped fixtures: the release by hand)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TF1REPRO_TF1_RELEASE", release)
+        g = BNGraph(n_units=n)
     try:
         g.load(gamma=gamma, beta=beta)
         z = g.sess.run(g.z, {g.x: x, g.training: True})
@@ -179,7 +195,7 @@ def test_training_mode_matches_numpy_for_any_shape(m, n, seed):
 
 # --- gradients -----------------------------------------------------------------
 
-def test_gradients_match_analytic_backward_pass(params):
+def test_gradients_match_analytic_backward_pass(release, params):
     rng = np.random.default_rng(4)
     x = random_batch(rng)
     W = rng.standard_normal(x.shape).astype(np.float32)  # dL/dz for L = sum(z * W)
@@ -206,7 +222,7 @@ def test_gradients_match_analytic_backward_pass(params):
 # --- moving averages -----------------------------------------------------------
 
 @pytest.mark.parametrize("momentum", [0.9, 0.5])
-def test_moving_averages_follow_tf1_update_rule(params, momentum):
+def test_moving_averages_follow_tf1_update_rule(release, params, momentum):
     rng = np.random.default_rng(5)
     g = BNGraph(momentum=momentum)
     try:
@@ -230,7 +246,7 @@ def test_moving_averages_follow_tf1_update_rule(params, momentum):
         g.close()
 
 
-def test_default_momentum_is_tf1s_0_99():
+def test_default_momentum_is_tf1s_0_99(release):
     g = BNGraph(momentum=None)  # TF 1.x's tf.layers default: momentum=0.99
     try:
         x = random_batch(np.random.default_rng(6))
@@ -264,7 +280,7 @@ def test_updates_change_nothing_unless_training(bn, params):
 
 # --- variables -----------------------------------------------------------------
 
-def test_three_layers_variable_names_order_and_initial_values():
+def test_three_layers_variable_names_order_and_initial_values(release):
     graph = tf.Graph()
     with graph.as_default():
         x = v1.placeholder(tf.float32, [None, 5])
@@ -275,7 +291,8 @@ def test_three_layers_variable_names_order_and_initial_values():
         expected = [f"{scope}/{var}:0"
                     for scope in ("batch_normalization", "batch_normalization_1",
                                   "batch_normalization_2")
-                    for var in ("beta", "gamma", "moving_mean", "moving_variance")]
+                    for var in (("beta", "gamma") if release in ("1.2", "1.3")
+                                else ("gamma", "beta")) + ("moving_mean", "moving_variance")]
         assert [v.name for v in v1.global_variables()] == expected
         assert [v.name for v in v1.trainable_variables()] == [
             n for n in expected if n.split("/")[1] in ("beta:0", "gamma:0")]

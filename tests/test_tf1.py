@@ -158,8 +158,10 @@ def test_batch_norm_names_collections_and_python_false():
     tf.layers.batch_normalization(x, training=t)
     tf.layers.batch_normalization(x, training=t, center=False)
     tf.layers.batch_normalization(x, scale=False)  # training=False: inference only
+    # TF 1.15 (the default release) made gamma before beta; 1.2/1.3 beta first
+    # (tests/test_bn_releases.py).
     assert [v.op.name for v in tf.global_variables()] == [
-        "batch_normalization/beta", "batch_normalization/gamma",
+        "batch_normalization/gamma", "batch_normalization/beta",
         "batch_normalization/moving_mean", "batch_normalization/moving_variance",
         "batch_normalization_1/gamma", "batch_normalization_1/moving_mean",
         "batch_normalization_1/moving_variance", "batch_normalization_2/beta",

@@ -210,7 +210,7 @@ def _updates(is_training, decay, stats, moving, updates_collections, outputs, ot
     """The moving averages.  ``updates_collections=None``: forced, returning
     ``outputs`` behind them while training and ``otherwise()`` when not; else
     added to the collections, returning ``outputs`` as it is."""
-    assign = lambda: [_assign_moving_average(v, x, 1.0 - decay) for v, x in zip(moving, stats)]
+    assign = lambda: [_assign_moving_average(v, x, decay) for v, x in zip(moving, stats)]
     if updates_collections is None:
         def forced():
             with tf.control_dependencies(assign()):
