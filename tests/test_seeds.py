@@ -92,7 +92,9 @@ def test_the_package_graph_takes_the_seeds_tf1_gave_the_notebooks_cell():
         run_cells.__globals__["seed_cells"]()["11"]).replace(
         "tf.reset_default_graph()\n", "tf.reset_default_graph()\ntf.set_random_seed(42)\n", 1)
     namespace = {}
-    exec(cell, namespace)  # noqa: S102 - the seed's own cell
+    from tf1repro.runtime import releases
+    with releases.using(cells.SEED_RELEASE):  # the release the package's graph follows
+        exec(cell, namespace)  # noqa: S102 - the seed's own cell
     theirs = [(op.get_attr("seed"), op.get_attr("seed2"))
               for _, op in random_ops(tf.get_default_graph())]
     assert len(ours) == 3 and ours == theirs
