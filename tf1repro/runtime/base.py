@@ -5,8 +5,8 @@
         kernel = variable("kernel", [n_in, units], dtype, initializer)
 """
 
-import numpy as np
-
+from tf1repro.runtime.tf1_cond import smart_cond as _smart_cond  # noqa: F401  (one cond for all)
+from tf1repro.runtime.tf1_cond import static_bool as _static_bool  # noqa: F401
 from tf1repro.tfcompat import tf, v1
 
 
@@ -17,26 +17,6 @@ class Unsupported(NotImplementedError):
 def _unsupported(function, argument, value):
     return Unsupported(f"{function}({argument}={value!r}): {argument} is not supported by "
                        "tf1repro (TF 1.x accepted it; this reproduction does not implement it)")
-
-
-def _static_bool(value):
-    """True/False when ``value`` is known while building the graph, else None (a tensor)."""
-    if isinstance(value, (bool, int, float, np.bool_, np.number)):
-        return bool(value)
-    static = tf.get_static_value(value)
-    return None if static is None else bool(static)
-
-
-def _smart_cond(pred, true_fn, false_fn):
-    """TF 1.x's ``smart_cond``: a Python branch when ``pred`` is known, ``tf.cond`` otherwise.
-
-    The one place every rebuilt layer (``tf.layers.dropout``, batch norm, contrib) gets its
-    cond from: once ``runtime/tf1_cond.py`` is merged, its TF 1.x cond (without TensorFlow
-    2.21's Identity wrapping) replaces ``tf.cond`` here and nowhere else."""
-    static = _static_bool(pred)
-    if static is None:
-        return tf.cond(pred, true_fn, false_fn)
-    return true_fn() if static else false_fn()
 
 
 def _variable(name, shape, dtype, initializer, regularizer=None, constraint=None,
