@@ -30,13 +30,14 @@ class Names(NamedTuple):
     biases: str
 
 
-# The words that changed between releases: 1.3 renamed "weights"/"biases" to
-# Keras's "kernel"/"bias" (old checkpoints needed TF's checkpoint_convert.py).  The
-# scopes (basic_lstm_cell, gru_cell/gates, lstm_cell/projection, multi_rnn_cell/cell_0)
-# are 1.0's to 1.15's.  To follow 1.0-1.2, set rnn_base.NAMES = RELEASES["1.0"]
-# before building; the cells look it up when they make their variables.
-RELEASES = {"1.0": Names("weights", "biases"), "1.3": Names("kernel", "bias")}
-NAMES = RELEASES["1.3"]  # 1.3 to 1.15
+# The words that changed between releases: 1.0-1.1's contrib cells said
+# "weights"/"biases" (read in a 1.1-era source of contrib/rnn's core_rnn_cell_impl.py);
+# 1.2.1's python/ops/rnn_cell_impl.py already says "kernel"/"bias" (its wheel), as every
+# later release did: so every release tf1repro reproduces (1.2-1.15) uses the second.  The
+# scopes (basic_lstm_cell, gru_cell/gates, lstm_cell/projection, multi_rnn_cell/cell_0) are
+# the same throughout.  The cells look NAMES up when they make their variables.
+RELEASES = {"1.0": Names("weights", "biases"), "1.2": Names("kernel", "bias")}
+NAMES = RELEASES["1.2"]  # 1.2 to 1.15
 
 
 def _name(kind, prefix=None):
