@@ -14,3 +14,24 @@ def processes_mentioning(text):
         except OSError:
             pass
     return found
+
+
+def processes_holding(path):
+    """Pids that have ``path`` open (a run folder's ``train.lock``: the training writing there)."""
+    path = os.path.realpath(path)
+    found = []
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            fds = os.listdir(f"/proc/{pid}/fd")
+        except OSError:
+            continue
+        for fd in fds:
+            try:
+                if os.readlink(f"/proc/{pid}/fd/{fd}") == path:
+                    found.append(int(pid))
+                    break
+            except OSError:
+                pass
+    return found

@@ -16,7 +16,7 @@ import sys
 import time
 
 import pytest
-from procs import processes_mentioning
+from procs import processes_holding, processes_mentioning
 
 from tf1repro import cli
 from tf1repro.explore import drawing, records, sweeps
@@ -288,7 +288,8 @@ def test_sweep_interrupted_then_resumed_does_not_retrain(tmp_path, mnist):
     stdout, stderr = proc.communicate(timeout=60)
     assert proc.returncode == 130, stdout + stderr
     assert "tf1repro: interrupted" in stderr
-    assert processes_mentioning(str(out)) == []  # seed 2's training was stopped too
+    assert processes_mentioning(str(out)) == []
+    assert processes_holding(str(out / "seed-2" / "train.lock")) == []  # seed 2's training stopped too
     assert not (out / "seed-2" / "metrics.json").exists()
     mtime = metrics1.stat().st_mtime_ns
 

@@ -18,7 +18,7 @@ import tempfile
 import time
 
 import pytest
-from procs import processes_mentioning
+from procs import processes_holding
 
 from tf1repro.data.provision import default_data_dir, ensure_mnist
 
@@ -155,11 +155,9 @@ def test_worker_killed_mid_training_is_retried_and_resumes(reference, tmp_path):
                              "--out", str(out)], cwd=ROOT, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
     wait_for(lambda: log_has(folder, "0 Batch accuracy"), "epoch 0", proc=proc)
-    trainings = [pid for pid in processes_mentioning(folder) if pid != proc.pid]
-    assert len(trainings) == 1, trainings
-    with open(f"/proc/{trainings[0]}/stat") as f:
-        worker = int(f.read().rsplit(")", 1)[1].split()[1])  # the training's parent
-    os.kill(worker, signal.SIGKILL)
+    trainings = processes_holding(os.path.join(folder, "train.lock"))  # the Ray worker
+    assert len(trainings) == 1 and proc.pid not in trainings, trainings
+    os.kill(trainings[0], signal.SIGKILL)
     stdout, stderr = proc.communicate(timeout=300)
     assert proc.returncode == 0, stdout + stderr
     record = metrics(folder)
@@ -182,7 +180,9 @@ def test_driver_killed_then_run_again_resumes(reference, tmp_path):
              proc=proc)
     os.killpg(proc.pid, signal.SIGKILL)  # the driver and the Ray instance it started
     proc.communicate(timeout=60)
-    wait_for(lambda: processes_mentioning(str(out)) == [], "the training to die", seconds=30)
+    locks = [str(out / f"seed-{seed}" / "train.lock") for seed in (1, 2)]
+    wait_for(lambda: not any(processes_holding(lock) for lock in locks), "the training to die",
+             seconds=30)
     # The killed driver could not remove its Ray folder (Ray's logs): this test does.
     for name in set(os.listdir("/tmp")) - before:
         if name.startswith("tf1ray-"):

@@ -26,7 +26,7 @@ import time
 import numpy as np
 import pytest
 
-from tf1repro.runs import checkpointing, train
+from tf1repro.runs import stopping, train
 from tf1repro import cli
 from tf1repro.runs.checkpointing import TEST_SAVE_DELAY, RunDir
 from tf1repro.cells.config import Config
@@ -519,7 +519,7 @@ def saved_runs(tmp_path_factory, data_dir):
                             ("nobn", {"batch_norm": False})]:
         config = Config(epochs=4, batch_size=1000, seed=1, **overrides)
         ckpt = str(root / f"unfinished-{name}" / "my_model_final.ckpt")
-        with pytest.raises(checkpointing.Interrupted):
+        with pytest.raises(stopping.Interrupted):
             train.train_and_evaluate(config, data_dir, ckpt, log=lambda line: None,
                                      datasets=datasets(), loop="in_graph", stop=StopBefore(2))
         out[f"unfinished-{name}"] = ckpt

@@ -84,3 +84,28 @@ def test_run_record_and_checkpoint_files(tmp_path, datasets_factory):
     assert lines[0] == train.epoch_line(0, epoch["batch_accuracy"], epoch["validation_accuracy"])
     assert lines[-1] == "\nTest accuracy: " + train.fmt(saved["test_accuracy"])
     assert Config.from_dict(json.loads((folder / "config.json").read_text())) == config
+
+
+def test_start_trains_then_resumes_with_the_saved_runs_flags(tmp_path, datasets_factory):
+    """``runs.start.train``, the call behind ``train``, sweeps and bench: fresh, then --resume."""
+    from tf1repro.errors import UserError
+    from tf1repro.runs import checkpointing, start
+    ckpt = str(tmp_path / "run" / "my_model_final.ckpt")
+    first = start.train(ckpt, {"epochs": 1, "batch_size": 5000, "seed": 4, "variant": None},
+                        log=lambda line: None, loop="in_graph", threads=1)
+    assert first["config"]["batch_size"] == 5000 and first["loop"] == "in_graph"
+    with pytest.raises(UserError, match=r"--batch-size 5000, not 200"):
+        start.train(ckpt, {"batch_size": 200}, resume=True, log=lambda line: None)
+    other = checkpointing.RunDir(ckpt).prepare()  # another train holds the folder
+    try:
+        with pytest.raises(UserError, match="another 'train' is writing there"):
+            start.train(ckpt, {}, resume=True, log=lambda line: None)
+    finally:
+        other.release()
+    lines = []
+    # Left out: the saved run's batch, seed and loop; epochs raised to train further.
+    second = start.train(ckpt, {"epochs": 2}, resume=True, log=lines.append, threads=1)
+    assert second["resumed_after_epochs"] == [1] and second["loop"] == "in_graph"
+    assert second["config"] == dict(first["config"], epochs=2)
+    assert second["epochs"][0] == first["epochs"][0]
+    assert any("continuing with epoch 1 of 2" in line for line in lines)

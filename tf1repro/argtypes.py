@@ -15,6 +15,13 @@ from tf1repro.cells.config import Config
 TRAIN_EXAMPLES = 60000 - Config().validation_size
 
 
+class Defaults(argparse.ArgumentDefaultsHelpFormatter):
+    """Shows defaults, except None: those flags' help says what happens instead."""
+
+    def _get_help_string(self, action):
+        return action.help if action.default is None else super()._get_help_string(action)
+
+
 def positive_int(text):
     try:
         value = int(text)

@@ -10,9 +10,7 @@
 """
 
 import argparse
-import dataclasses
 import os
-import secrets
 import sys
 
 from tf1repro import argtypes, files
@@ -43,14 +41,17 @@ def build_parser():
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     fmt = argparse.ArgumentDefaultsHelpFormatter
-    train = sub.add_parser("train", formatter_class=fmt,
+    # Left out, a train flag is None (its help says the default): a fresh run
+    # takes the default, --resume the saved run's (runs.start.train).
+    train = sub.add_parser("train", formatter_class=argtypes.Defaults,
                            help="train as In [21] does, print the notebook's log, save a checkpoint")
-    train.add_argument("--epochs", type=positive_int, default=DEFAULTS.epochs,
-                       help="epochs (In [12]: n_epochs)")
-    train.add_argument("--batch-size", type=argtypes.batch_size, default=DEFAULTS.batch_size,
-                       help="examples a step (In [12]: batch_size)")
-    train.add_argument("--learning-rate", type=positive_float, default=DEFAULTS.learning_rate,
-                       help="GradientDescentOptimizer learning rate")
+    train.add_argument("--epochs", type=positive_int,
+                       help=f"epochs (In [12]: n_epochs) (default: {DEFAULTS.epochs})")
+    train.add_argument("--batch-size", type=argtypes.batch_size,
+                       help=f"examples a step (In [12]: batch_size) (default: {DEFAULTS.batch_size})")
+    train.add_argument("--learning-rate", type=positive_float,
+                       help="GradientDescentOptimizer learning rate "
+                            f"(default: {DEFAULTS.learning_rate})")
     train.add_argument("--seed", type=argtypes.seed, default=None,
                        help="seed for the graph, the initializers and the data order "
                             "(default: drawn at random and printed)")
@@ -62,13 +63,15 @@ def build_parser():
                        help="continue the run saved beside --checkpoint from its last complete "
                             "epoch; flags left out are the saved run's, flags given must agree "
                             "(--epochs may be raised to train further)")
-    train.add_argument("--variant", choices=VARIANTS, default=DEFAULTS.variant,
-                       help="cell11: the training graph of In [11]; cell7: the first draft, In [7]")
-    train.add_argument("--loop", choices=LOOPS, default=LOOPS[0],
+    train.add_argument("--variant", choices=VARIANTS,
+                       help="cell11: the training graph of In [11]; cell7: the first draft, In [7] "
+                            f"(default: {DEFAULTS.variant})")
+    train.add_argument("--loop", choices=LOOPS,
                        help="xla: the same steps, an epoch per Session.run, compiled by XLA "
                             "(fastest); in_graph: the same without XLA (bit-identical to "
-                            "feed_dict); feed_dict: In [21] as written, a Session.run per step")
-    train.add_argument("--no-batch-norm", dest="batch_norm", action="store_false",
+                            "feed_dict); feed_dict: In [21] as written, a Session.run per step "
+                            f"(default: {LOOPS[0]})")
+    train.add_argument("--no-batch-norm", dest="batch_norm", action="store_false", default=None,
                        help="the ablation: the same network without its batch-norm layers")
     train.add_argument("--logdir", metavar="DIR", default=None,
                        help="write the graph and per-epoch scalars for TensorBoard here")
@@ -112,155 +115,23 @@ def build_parser():
     return parser
 
 
-def _data_dir(args, log):
-    from tf1repro.data.provision import default_data_dir, ensure_mnist
-    data_dir = os.path.expanduser(args.data_dir or default_data_dir())
-    source = ensure_mnist(data_dir, log=lambda line: log(f"# {line}"))
-    return data_dir, source
-
-
-# Loops that compute bit for bit the same, so a run may resume in the other.
-BIT_IDENTICAL_LOOPS = {"in_graph", "feed_dict"}
-# Train flags that fix the numbers a run computes (Config field, flag).  On
-# --resume each is the saved run's unless typed, and a typed one must agree.
-RESUME_FLAGS = (("seed", "--seed"), ("batch_size", "--batch-size"),
-                ("learning_rate", "--learning-rate"), ("variant", "--variant"),
-                ("batch_norm", "--no-batch-norm"))
-
-
-def _given_flags(argv):
-    """The dests of the train flags typed in ``argv``; None when unknown (all count as typed)."""
-    if argv is None:
-        return None
-    parser = build_parser()
-    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-    for action in sub.choices["train"]._actions:
-        action.default = argparse.SUPPRESS
-    return set(vars(parser.parse_args(argv))) - {"command"}
-
-
-def _resumed_config(saved, args, given, folder):
-    """The saved run's config with the typed flags, which must agree with it; else UserError."""
-    config = Config.from_dict(saved["config"])
-    conflicts = []
-    for dest, flag in RESUME_FLAGS:
-        value = getattr(args, dest)
-        if (given is not None and dest not in given) or value is None:
-            continue
-        if value != getattr(config, dest):
-            was = getattr(config, dest)
-            if dest == "batch_norm":
-                conflicts.append("batch norm" if was else "--no-batch-norm")
-            else:
-                conflicts.append(f"{flag} {was}, not {value}")
-    if conflicts:
-        raise UserError(f"cannot resume the run in {folder}: it was trained with "
-                        f"{'; '.join(conflicts)}; resume with its flags (or leave them out), "
-                        "or train into another --checkpoint folder")
-    if given is None or "epochs" in given:
-        if args.epochs < saved["epochs_done"]:
-            raise UserError(f"cannot resume the run in {folder} with --epochs {args.epochs}: it "
-                            f"has done {saved['epochs_done']} epochs already; give --epochs "
-                            f"{saved['epochs_done']} or more, or leave it out")
-        config = dataclasses.replace(config, epochs=args.epochs)
-    return config
-
-
 def cmd_train(args, log):
-    from tf1repro.runs import checkpointing
-    # The checkpoint folder first, before TensorFlow loads: a bad path or a
-    # folder another train is writing into is reported at once.
-    run_dir = checkpointing.RunDir(args.checkpoint).prepare()
-    try:
-        return _train_in(run_dir, args, log)
-    finally:
-        run_dir.release()
+    from tf1repro.runs import start
+    from tf1repro.runs.stopping import Interrupted
+    overrides = {field: getattr(args, field) for field in start.FIELDS}
 
-
-def _train_in(run_dir, args, log):
-    from tf1repro.runs import checkpointing
-    given = _given_flags(getattr(args, "argv", None))
-    typed = lambda dest: given is None or dest in given
-    saved = run_dir.load_state() if args.resume else None
-    notes = []
-    if saved is not None:
-        config = _resumed_config(saved, args, given, run_dir.folder)
-        loop = saved.get("loop", args.loop)
-        if typed("loop") and args.loop != loop:
-            if not {args.loop, loop} <= BIT_IDENTICAL_LOOPS:
-                raise UserError(f"cannot resume the run in {run_dir.folder}: it was trained with "
-                                f"--loop {loop}, not {args.loop}, and XLA's arithmetic differs in "
-                                "the last bits; resume with its loop (or leave --loop out)")
-            loop = args.loop
-        logdir = args.logdir if args.logdir is not None else saved.get("logdir")
-        if args.data_dir is None:
-            args.data_dir = saved.get("data_dir")
-        done = saved["epochs_done"]
-        if not done:
-            notes.append(f"# resume: no epoch of the run in {run_dir.folder} was saved yet; "
-                         "starting from the beginning, with its flags")
-        elif done == config.epochs:
-            notes.append(f"# resume: the run in {run_dir.folder} has done all {done} epochs; "
-                         "testing and saving it again")
-        else:
-            notes.append(f"# resume: epochs 0-{done - 1} of the run in {run_dir.folder} are saved "
-                         f"({saved['checkpoint']}); continuing with epoch {done} of {config.epochs}")
-    else:
-        if args.resume:
-            notes.append(f"# resume: nothing was saved in {run_dir.folder} yet; "
-                         "starting from the beginning")
-        else:
-            try:
-                old = run_dir.load_state()
-            except UserError:
-                old = None
-            if old and old["epochs_done"] and not old.get("finished"):
-                notes.append(f"# note: replacing the unfinished run in {run_dir.folder} "
-                             f"({old['epochs_done']} of {old['config'].get('epochs')} epochs saved); "
-                             "--resume would have continued it")
-        seed = args.seed if args.seed is not None else secrets.randbelow(2**31)
-        config = dataclasses.replace(DEFAULTS, epochs=args.epochs, batch_size=args.batch_size,
-                                     learning_rate=args.learning_rate, variant=args.variant,
-                                     batch_norm=args.batch_norm, seed=seed)
-        loop, logdir = args.loop, args.logdir
-
-    from tf1repro.runs import inspect_checkpoint, train
-    from tf1repro.tfcompat import tf
-    import numpy as np
-
-    if saved is not None and saved["epochs_done"]:
-        # Before the data: a checkpoint that does not fit is refused at once.
-        inspect_checkpoint.check_checkpoint(run_dir.path(saved["checkpoint"]), config, source="its run state")
-    runlog = checkpointing.RunLog(log, history=saved["log"] if saved is not None else ())
-    runlog(f"# tf1repro: notebook cell In [{config.variant[4:]}] on TensorFlow {tf.__version__} "
-           f"(tf.compat.v1 graph mode), NumPy {np.__version__}")
-    for note in notes:
-        runlog(note)
-    data_dir, source = _data_dir(args, runlog)
-    runlog(f"# data: {data_dir} ({source})")
-    runlog(f"# seed: {config.seed} (repeat with --seed {config.seed}); {config.epochs} epochs, "
-           f"batch {config.batch_size}, learning rate {config.learning_rate}, {loop} loop"
-           + ("" if config.batch_norm else ", no batch norm"))
-    with checkpointing.StopOnSignals() as stop:
-        try:
-            record = train.train_and_evaluate(
-                config, data_dir, args.checkpoint, log=runlog, loop=loop, logdir=logdir,
-                run_info={"data": {"dir": data_dir, "source": source}},
-                resume=saved, stop=stop, run_dir=run_dir)
-        except checkpointing.Interrupted as e:  # already in run.log
-            print(f"tf1repro: {e}", file=sys.stderr)
-            return e.exit_code
-        except (checkpointing.Diverged, files.ResourceError):  # in run.log when it could be
-            raise
-        except UserError as e:
-            runlog.note(f"tf1repro: error: {e}")
-            raise
-    runlog(f"# saved {record['checkpoint']}")
-    if args.plot:
+    def plot(record, runlog):
         from tf1repro.explore.drawing import plot_after_train
-        curves = os.path.join(run_dir.folder, "curves.png")
+        curves = os.path.join(os.path.dirname(os.path.abspath(args.checkpoint)), "curves.png")
         with files.resource_errors(f"drawing {curves}"):
             runlog(f"# curves: {plot_after_train(record, args.checkpoint)}")
+    try:
+        start.train(args.checkpoint, overrides, resume=args.resume, log=log,
+                    data_dir=args.data_dir, loop=args.loop, logdir=args.logdir,
+                    after=plot if args.plot else None)
+    except Interrupted as e:  # already in run.log
+        print(f"tf1repro: {e}", file=sys.stderr)
+        return e.exit_code
 
 
 def cmd_vars(args, log):
@@ -285,12 +156,12 @@ def _size(shape):
 
 
 def cmd_eval(args, log):
-    from tf1repro.runs import inspect_checkpoint, train
+    from tf1repro.runs import inspect_checkpoint, start, train
     config, source = inspect_checkpoint.read_config(args.checkpoint)
     inspect_checkpoint.check_checkpoint(args.checkpoint, config, source=source)  # before the data
     if source == inspect_checkpoint.RECOGNISED:
         log(f"# {args.checkpoint}: {inspect_checkpoint.describe(config)}, recognised from {source}")
-    data_dir, _ = _data_dir(args, log)
+    data_dir, _ = start.provision(args.data_dir, log)
     accs = train.evaluate(args.checkpoint, data_dir)
     log(f"Validation accuracy: {train.fmt(accs['validation_accuracy'])}")
     log(f"Test accuracy: {train.fmt(accs['test_accuracy'])}")
@@ -329,7 +200,6 @@ def main(argv=None, log=None):
         args = argparse.Namespace(command="test", pytest_args=argv[1:])
     else:
         args = parser.parse_args(argv)
-    args.argv = argv  # cmd_train tells typed flags from defaults (--resume)
     handler = {"train": cmd_train, "vars": cmd_vars, "eval": cmd_eval, "test": cmd_test,
                "notebook": cmd_notebook, "bench": bench.cmd_bench, "run": run_command.cmd_run,
                **parser.explore_handlers}[args.command]

@@ -2,8 +2,9 @@
 
     ./run.sh bench --sweep [--seeds 4] [--epochs 20] [--jobs 2] [--threads 1]
 
-Times one ``train`` alone at the sweep's thread count (the whole command, as a
-user runs it), then the sweep, from before Ray starts to after it stops.  The
+Times one training alone at the sweep's thread count (a whole process, as
+``./run.sh train`` is one: ``python -m tf1repro.bench.sweep --train``, which
+calls ``runs.start.train``), then the sweep, from before Ray starts to after it stops.  The
 ideal is seeds x that one run / trainings at a time: what perfect packing of
 the same trainings would take.  Trainings side by side share the cores'
 caches and memory bandwidth, so the same trainings started as plain
@@ -20,13 +21,12 @@ import time
 
 
 def trainings(folder, epochs, threads, side_by_side=1):
-    """Wall seconds of ``side_by_side`` ``train --seed N`` started together (plain
+    """Wall seconds of ``side_by_side`` trainings of seed N started together (plain
     processes, no Ray) with ``threads`` threads each, and the first one's epochs' seconds."""
     start = time.perf_counter()
     procs = [subprocess.Popen(
-        [sys.executable, "-m", "tf1repro", "train", "--seed", str(seed), "--epochs", str(epochs),
-         "--checkpoint", os.path.join(folder, f"seed-{seed}", "m.ckpt")],
-        env=dict(os.environ, TF1REPRO_THREADS=str(threads)),
+        [sys.executable, "-m", "tf1repro.bench.sweep", "--train", str(seed), str(epochs),
+         str(threads), os.path.join(folder, f"seed-{seed}", "m.ckpt")],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for seed in range(1, side_by_side + 1)]
     if any(proc.wait() for proc in procs):
         raise RuntimeError("a training of the benchmark failed")
@@ -46,7 +46,7 @@ def bench_sweep(seeds=4, epochs=20, jobs=2, threads=1, log=print):
         log(f"# a sweep of {seeds} seeds x {epochs} epochs, {jobs} at a time")
         start = time.perf_counter()
         with on_ray.Cluster(None, jobs=jobs, threads=threads, log=log) as cluster:
-            summary = sweeps.sweep(os.path.join(tmp, "sweep"), range(1, seeds + 1), epochs, [],
+            summary = sweeps.sweep(os.path.join(tmp, "sweep"), range(1, seeds + 1), epochs, {},
                                    cluster.run, log=lambda line: None)
         wall = time.perf_counter() - start
     ideal = seeds * alone / jobs
@@ -75,3 +75,18 @@ def format_sweep_bench(r):
     return "\n".join([f"# {r['seeds']} seeds x {r['epochs']} epochs, {r['jobs']} at a time, "
                       f"{r['threads']} thread(s) each; {r['finished']} finished"]
                      + [f"{k:<{width}}  {v}" for k, v in rows])
+
+
+def train_one(seed, epochs, threads, checkpoint):
+    """One training, as ``train --seed SEED --epochs EPOCHS`` runs it, quietly."""
+    from tf1repro.runs import start
+    start.train(checkpoint, {"seed": seed, "epochs": epochs}, log=lambda line: None,
+                threads=threads)
+
+
+if __name__ == "__main__":
+    # python -m tf1repro.bench.sweep --train SEED EPOCHS THREADS CHECKPOINT
+    if sys.argv[1:2] != ["--train"] or len(sys.argv) != 6:
+        sys.exit("usage: python -m tf1repro.bench.sweep --train SEED EPOCHS THREADS CHECKPOINT")
+    seed, epochs, threads = map(int, sys.argv[2:5])
+    train_one(seed, epochs, threads, sys.argv[5])

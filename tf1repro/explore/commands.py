@@ -9,7 +9,6 @@ Parsing and calling only: records (``records``), pictures (``drawing``),
 sweeps (``sweeps``) on Ray (``on_ray``).  ``cli`` registers these commands.
 """
 
-import argparse
 import os
 
 from tf1repro import argtypes
@@ -19,16 +18,9 @@ from tf1repro.errors import UserError
 DEFAULTS = Config()
 
 
-class _Defaults(argparse.ArgumentDefaultsHelpFormatter):
-    """Shows defaults, except None: those flags' help says what happens instead."""
-
-    def _get_help_string(self, action):
-        return action.help if action.default is None else super()._get_help_string(action)
-
-
 def add_commands(sub):
     """Register plot, compare, sweep and ablation on the CLI's subparsers."""
-    fmt = _Defaults
+    fmt = argtypes.Defaults
 
     p = sub.add_parser("plot", formatter_class=fmt,
                        help="draw validation accuracy per epoch of runs over the notebook's")
@@ -102,18 +94,19 @@ def cmd_compare(args, log):
 
 
 def train_flags(args):
-    """The train flags a sweep passes on: those that differ from train's defaults."""
-    flags = []
+    """The train flags a sweep passes on, those that differ from train's defaults, as
+    ``{"batch_size": 1000, ...}``; ``sweeps.argv_of`` gives their argv form."""
+    flags = {}
     if args.batch_size != DEFAULTS.batch_size:
-        flags += ["--batch-size", str(args.batch_size)]
+        flags["batch_size"] = args.batch_size
     if getattr(args, "learning_rate", DEFAULTS.learning_rate) != DEFAULTS.learning_rate:
-        flags += ["--learning-rate", repr(args.learning_rate)]
+        flags["learning_rate"] = args.learning_rate
     if getattr(args, "variant", DEFAULTS.variant) != DEFAULTS.variant:
-        flags += ["--variant", args.variant]
+        flags["variant"] = args.variant
     if getattr(args, "loop", LOOPS[0]) != LOOPS[0]:
-        flags += ["--loop", args.loop]
+        flags["loop"] = args.loop
     if not getattr(args, "batch_norm", True):
-        flags.append("--no-batch-norm")
+        flags["batch_norm"] = False
     return flags
 
 

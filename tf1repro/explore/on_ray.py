@@ -8,8 +8,9 @@ Ray (the ``[sweep]`` extra) is imported only here, and only by ``sweep`` and
 no dashboard and stops at the end; ``address="local"`` makes sure it never
 joins another cluster it happens to find.  With an address, Ray's token
 authentication is required (``RAY_AUTH_MODE=token``).  Each training is one
-task asking for its threads as CPUs; ``train_run`` is a plain function of its
-inputs that returns the run's record and node.
+task asking for its threads as CPUs, in a worker process of its own:
+``train_run`` calls ``runs.start.train`` there and returns the run's record
+and node.
 """
 
 import contextlib
@@ -18,10 +19,10 @@ import os
 import shutil
 import signal
 import socket
-import subprocess
 import sys
 import tempfile
 import time
+import traceback
 
 from tf1repro.errors import UserError
 from tf1repro.explore.progress import Progress
@@ -32,29 +33,23 @@ MISSING = ("sweep and ablation run their trainings on Ray, which is not installe
 MAX_RETRIES = 2
 CONNECT_SECONDS = 5.0
 
-# The training runs in a child of the Ray worker: the `train` command itself
-# (its flags, --resume checks, run.log and exit codes live in the CLI, which no
-# library module imports), in a fresh Python whose TensorFlow owns its threads.
-# prctl(PR_SET_PDEATHSIG, SIGKILL) makes the child die with the worker: a
-# SIGKILLed worker must not leave a training that still holds the run folder's
-# lock while Ray retries it.  Set in the child, not in a preexec_fn, which is
-# unsafe in Ray's threaded worker.
-_CHILD = ("import ctypes, os, runpy, sys; ctypes.CDLL(None).prctl(1, 9); "
-          "os.getppid() == int(sys.argv.pop(1)) or os._exit(137); sys.argv[0] = 'tf1repro'; "
-          "runpy.run_module('tf1repro', run_name='__main__', alter_sys=True)")
 
+def train_run(folder, argv, checkpoint, overrides, loop, threads, data_dir=None):
+    """``runs.start.train`` (resuming) with ``threads`` threads, its lines in ``folder/train.log``.
 
-def train_run(argv, folder, threads, data_dir=None):
-    """``train --resume ARGV`` with ``threads`` threads, its output in ``folder/train.log``.
-
-    Returns ``{"returncode", "record" (metrics.json), "error", "node", "seconds"}``.
+    Returns ``{"returncode", "record" (metrics.json), "error", "node", "seconds"}``,
+    ``returncode`` and ``error`` as ``train`` gives them (``tf1repro: error: ...``).
     Runs wherever Ray puts it: MNIST is provisioned and verified on that node.
+    ``Cluster.run`` gives each call a worker process of its own (``max_calls=1``),
+    so TensorFlow's thread pools are this training's.
     """
     import fcntl
-    from tf1repro.files import write_json
+    from tf1repro.files import resource_error, write_json
     from tf1repro.data.provision import default_data_dir, ensure_mnist
     from tf1repro.explore.records import load_run
-    start = time.perf_counter()
+    from tf1repro.runs import start
+    from tf1repro.runs.stopping import Interrupted
+    begin = time.perf_counter()
     node = f"{socket.gethostname()} ({_node_ip()})"
     folder_data = os.path.expanduser(data_dir or default_data_dir())
     os.makedirs(folder_data, exist_ok=True)
@@ -63,29 +58,37 @@ def train_run(argv, folder, threads, data_dir=None):
         ensure_mnist(folder_data, log=lambda line: None)
     os.makedirs(folder, exist_ok=True)
     write_json(os.path.join(folder, "command.json"), {"argv": argv})
-    cmd = [sys.executable, "-c", _CHILD, str(os.getpid()), "train", "--resume", *argv]
-    if data_dir:
-        cmd += ["--data-dir", data_dir]
-    env = dict(os.environ, TF1REPRO_THREADS=str(threads))
-    log_path = os.path.join(folder, "train.log")
-    with open(log_path, "a") as out:  # a retry's lines follow the killed attempt's
-        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL, env=env)
+    os.environ["TF1REPRO_THREADS"] = str(threads)  # for any session_config() without threads
+    code, error = 0, None
+    # A retry's lines follow the killed attempt's.
+    with open(os.path.join(folder, "train.log"), "a") as out:
+        def log(line):
+            out.write(line + "\n")
+            out.flush()
         try:
-            code = proc.wait()
-        except BaseException:  # cancelled: stop the training at a step boundary
-            proc.terminate()
-            proc.wait()
-            raise
+            start.train(checkpoint, overrides, resume=True, log=log, data_dir=data_dir,
+                        loop=loop, threads=threads)
+        except Interrupted as e:
+            code, error = e.exit_code, f"tf1repro: {e}"
+        except UserError as e:  # ResourceError and Diverged too, each with its exit code
+            code, error = e.exit_code, f"tf1repro: error: {e}"
+        except (OSError, MemoryError) as e:  # a failure no module translated: as train says it
+            machine = resource_error(e, f"training in {folder}")
+            code, error = (1, f"{type(e).__name__}: {e}") if machine is None else \
+                (machine.exit_code, f"tf1repro: error: {machine}")
+        except Exception as e:  # a bug: its traceback in the log, as Python prints it
+            code, error = 1, f"{type(e).__name__}: {e}"
+            log(traceback.format_exc().rstrip())
+        if error is not None and code != 1:
+            log(error)
     record = None
     if code == 0:
         try:
             record = load_run(folder)
         except UserError:
             pass
-    return {"returncode": code, "record": record, "node": node,
-            "error": None if code == 0 else last_error(log_path),
-            "seconds": time.perf_counter() - start}
+    return {"returncode": code, "record": record, "node": node, "error": error,
+            "seconds": time.perf_counter() - begin}
 
 
 def _node_ip():
@@ -94,16 +97,6 @@ def _node_ip():
         return ray._private.worker.global_worker.node_ip_address  # Ray's own, 127.0.0.1 locally
     except Exception:  # outside Ray
         return "127.0.0.1"
-
-
-def last_error(log_path):
-    try:
-        with open(log_path, errors="replace") as f:
-            lines = [ln.strip() for ln in f if ln.strip()]
-    except OSError:
-        return "no log"
-    errors = [ln for ln in lines if ln.startswith("tf1repro: error:") or "Error" in ln]
-    return (errors or lines or ["no output"])[-1]
 
 
 def _loopback(address):
@@ -212,7 +205,9 @@ class Cluster:
     def run(self, runs, log):
         """Train ``runs`` (sweeps.Run), ``jobs`` at a time; settle each as it finishes."""
         ray = self.ray
-        task = ray.remote(num_cpus=self.threads, max_retries=MAX_RETRIES,
+        # max_calls=1: a fresh worker process for each training, whose TensorFlow
+        # thread pools are its own, and which leaves nothing behind for the next.
+        task = ray.remote(num_cpus=self.threads, max_calls=1, max_retries=MAX_RETRIES,
                           retry_exceptions=False)(train_run)
         log(f"# {min(self.jobs, len(runs))} at a time, {self.threads} "
             f"thread{'s' if self.threads > 1 else ''} (Ray CPU{'s' if self.threads > 1 else ''}) each")
@@ -223,7 +218,8 @@ class Cluster:
             while queue or running:
                 while queue and len(running) < self.jobs:
                     run = queue.pop(0)
-                    running[task.remote(run.argv, run.folder, self.threads, self.data_dir)] = run
+                    running[task.remote(run.folder, run.argv, run.checkpoint, run.overrides,
+                                        run.loop, self.threads, self.data_dir)] = run
                 progress.show(running=len(running))
                 done, _ = ray.wait(list(running), num_returns=1, timeout=1.0)
                 for ref in done:

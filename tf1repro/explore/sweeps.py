@@ -1,14 +1,16 @@
 """Seed sweeps and the batch-norm ablation: what to train, what finished, the summaries.
 
     with on_ray.Cluster(address=None) as cluster:        # this machine, or a cluster
-        summary = sweep("sweep", range(1, 6), 20, [], cluster.run)
+        summary = sweep("sweep", range(1, 6), 20, {"batch_size": 1000}, cluster.run)
     print("\\n".join(format_sweep(summary)))
 
-Every training is ``train --seed N --epochs E --checkpoint OUT/.../seed-N/...``
-in a folder of its own.  ``execute(todo, log)`` (``on_ray.Cluster.run``)
-trains the runs that have not finished and fills in their status; this
-module plans and summarises, and holds no training logic.  A run whose
-``metrics.json`` is complete for the same flags is not trained again.
+Every training is ``runs.start.train`` of ``OUT/.../seed-N/my_model_final.ckpt``
+with the seed, the epochs and the sweep's flags (``{"batch_size": 1000}``),
+in a folder of its own; its ``argv``, the same as ``train`` flags, names it.
+``execute(todo, log)`` (``on_ray.Cluster.run``) trains the runs that have not
+finished and fills in their status; this module plans and summarises, and
+holds no training logic.  A run whose ``metrics.json`` is complete for the
+same flags is not trained again.
 """
 
 import json
@@ -21,13 +23,34 @@ from tf1repro.explore.records import (NOTEBOOK_VALIDATION, acc, aligned, band, d
                               is_complete, load_run, notebook_positions, stats, validation_curve)
 
 CHECKPOINT_NAME = "my_model_final.ckpt"
+# The train flag of each of a sweep's flags (its keys: Config fields and ``loop``).
+FLAGS = {"batch_size": "--batch-size", "learning_rate": "--learning-rate",
+         "variant": "--variant", "loop": "--loop", "batch_norm": "--no-batch-norm"}
+
+
+def argv_of(flags):
+    """``flags`` (``{"batch_size": 1000, "batch_norm": False}``) as train flags, in their order."""
+    argv = []
+    for key, value in dict(flags).items():
+        if key == "batch_norm":
+            argv += [] if value else [FLAGS[key]]
+        else:
+            argv += [FLAGS[key], repr(value) if isinstance(value, float) else str(value)]
+    return argv
 
 
 class Run:
-    """One training of a sweep: ``train ARGV`` in ``folder``; status, record and node once done."""
+    """One training of a sweep in ``folder``: the flags ``train`` would take (``argv``, its
+    identity in ``command.json``) and the same as ``runs.start.train``'s arguments."""
 
-    def __init__(self, folder, seed, argv, epochs):
-        self.folder, self.seed, self.argv, self.epochs = folder, seed, argv, epochs
+    def __init__(self, folder, seed, epochs, flags):
+        self.folder, self.seed, self.epochs = folder, seed, epochs
+        self.checkpoint = os.path.join(folder, CHECKPOINT_NAME)
+        flags = dict(flags)
+        self.argv = ["--seed", str(seed), "--epochs", str(epochs),
+                     "--checkpoint", self.checkpoint, *argv_of(flags)]
+        self.loop = flags.pop("loop", None)
+        self.overrides = dict(flags, seed=seed, epochs=epochs)  # Config fields
         self.status = self.error = self.record = self.seconds = self.node = None
 
     def __repr__(self):
@@ -95,15 +118,9 @@ class Run:
             f"log: {self.path('train.log')}{where}")
 
 
-def seed_runs(out, seeds, epochs, train_flags):
+def seed_runs(out, seeds, epochs, flags):
     out = os.path.abspath(out)
-    runs = []
-    for seed in seeds:
-        folder = os.path.join(out, f"seed-{seed}")
-        argv = ["--seed", str(seed), "--epochs", str(epochs),
-                "--checkpoint", os.path.join(folder, CHECKPOINT_NAME), *train_flags]
-        runs.append(Run(folder, seed, argv, epochs))
-    return runs
+    return [Run(os.path.join(out, f"seed-{seed}"), seed, epochs, flags) for seed in seeds]
 
 
 def still_to_train(runs, log):
@@ -155,18 +172,19 @@ def _train(runs, execute, log):
         execute(todo, log)
 
 
-def sweep(out, seeds, epochs, train_flags, execute, log=print):
-    """Train ``seeds`` (e.g. range(1, 6)); write ``out/sweep.json`` and ``out/sweep.png``.
+def sweep(out, seeds, epochs, flags, execute, log=print):
+    """Train ``seeds`` (e.g. range(1, 6)) with ``flags`` (``{"batch_size": 1000}``, see
+    ``argv_of``); write ``out/sweep.json`` and ``out/sweep.png``.
 
     Returns the summary written to ``sweep.json``: per-epoch mean, std, min
     and max of validation accuracy over the seeds that finished, test
     accuracy per seed, the node of each run, the seeds that failed or
     diverged, and where the notebook's recorded values fall.
     """
-    runs = seed_runs(out, seeds, epochs, list(train_flags))
+    runs = seed_runs(out, seeds, epochs, flags)
     _train(runs, execute, log)
     summary = summarise(runs, epochs)
-    summary["train_flags"] = list(train_flags)
+    summary["train_flags"] = argv_of(flags)
     curves = [validation_curve(r.record) for r in runs if r.status == "ok"]
     summary["notebook"] = {"validation_accuracy": NOTEBOOK_VALIDATION, "positions": (
         notebook_positions(curves, summary["validation_accuracy"]) if curves else [])}
@@ -174,25 +192,25 @@ def sweep(out, seeds, epochs, train_flags, execute, log=print):
     write_json(os.path.join(out, "sweep.json"), summary)
     log(f"# wrote {os.path.join(out, 'sweep.json')}")
     if curves:
-        flags = " ".join(train_flags)
+        flags = " ".join(summary["train_flags"])
         title = (f"Validation accuracy of {len(curves)} seeds"
                  + (f" ({flags})" if flags else ", the notebook's settings"))
         picture(lambda: plot_sweep(summary, os.path.join(out, "sweep.png"), title), log)
     return summary
 
 
-def ablation(out, seeds, learning_rates, epochs, train_flags, execute, log=print):
+def ablation(out, seeds, learning_rates, epochs, flags, execute, log=print):
     """With and without batch norm, at each learning rate, over ``seeds``; writes
     ``out/ablation.json`` and ``out/ablation.png`` and returns the cells."""
     cells = []
     for batch_norm in (True, False):
         for lr in learning_rates:
             name = f"{'bn' if batch_norm else 'no-bn'}-lr{lr:g}"
-            flags = ["--learning-rate", repr(float(lr)), *train_flags]
+            cell_flags = {"learning_rate": float(lr), **dict(flags)}
             if not batch_norm:
-                flags.append("--no-batch-norm")
+                cell_flags["batch_norm"] = False
             cells.append({"name": name, "batch_norm": batch_norm, "learning_rate": float(lr),
-                          "runs": seed_runs(os.path.join(out, name), seeds, epochs, flags)})
+                          "runs": seed_runs(os.path.join(out, name), seeds, epochs, cell_flags)})
     _train([run for cell in cells for run in cell["runs"]], execute, log)
     for cell in cells:
         runs = cell.pop("runs")
@@ -200,7 +218,7 @@ def ablation(out, seeds, learning_rates, epochs, train_flags, execute, log=print
         cell["final_validation_accuracy"] = stats(
             [validation_curve(r.record)[-1] for r in runs if r.status == "ok"])
     result = {"epochs": epochs, "seeds": list(seeds), "learning_rates": list(learning_rates),
-              "train_flags": list(train_flags), "cells": cells}
+              "train_flags": argv_of(flags), "cells": cells}
     os.makedirs(out, exist_ok=True)
     write_json(os.path.join(out, "ablation.json"), result)
     log(f"# wrote {os.path.join(out, 'ablation.json')}")

@@ -1,10 +1,9 @@
-"""Runs that survive crashes: per-epoch run state, atomic writes, the folder lock, signals.
+"""Runs that survive crashes: per-epoch run state, atomic writes, the folder lock.
 
     run_dir = RunDir("checkpoints/my_model_final.ckpt")
     run_dir.prepare()               # folder writable and locked, or UserError: before anything else
     saved = run_dir.load_state()    # the last committed epoch's run state, or None
-    with StopOnSignals() as stop:   # SIGINT/SIGTERM: stop at the next step boundary
-        train.train_and_evaluate(..., run_dir=run_dir, resume=saved, stop=stop)
+    train.train_and_evaluate(..., run_dir=run_dir, resume=saved)   # as runs.start.train does
 
 One run per folder.  Beside ``--checkpoint`` (``my_model_final.ckpt``):
 
@@ -37,13 +36,12 @@ import fcntl
 import json
 import os
 import re
-import signal
 import tempfile
 
 from tf1repro.errors import UserError
 from tf1repro.files import (TEST_SAVE_DELAY, ResourceError, check_free_space,  # noqa: F401
                             fsync_dir, fsync_files, megabytes, resource_error, resource_errors,
-                            test_point, write_atomic, write_json)
+                            test_point, write_json)
 
 RUN_STATE = "run_state.json"
 RUN_LOG = "run.log"
@@ -314,103 +312,3 @@ class RunDir:
         state = dict(state, format=STATE_FORMAT)
         write_json(self.state_path, state, pause=f"save {label} state-temp-written")
         test_point(f"save {label} committed")
-
-
-class RunLog:
-    """Lines a person reads: printed as they come, kept for ``run.log`` and the run state.
-
-    ``history`` holds the lines of earlier attempts of the run (from its run
-    state).  Nothing is written until ``attach``: a run that fails its
-    checks must leave an existing ``run.log`` as it was.
-    """
-
-    def __init__(self, print_line=print, history=()):
-        self.print_line = print_line
-        self.lines = list(history)
-        self.path = None
-
-    def __call__(self, line):
-        self.print_line(line)
-        self.lines.append(line)
-        self._write()
-
-    def echo(self, line):
-        """Print without recording: earlier epochs shown again when a run resumes."""
-        self.print_line(line)
-
-    def note(self, line):
-        """Record without printing (what stderr already said, for the log file); best effort."""
-        self.lines.append(line)
-        try:
-            self._write()
-        except ResourceError:
-            pass  # it says why a run stopped; what stopped it may stop this too
-
-    def attach(self, path):
-        self.path = path
-        self._write()
-
-    def _write(self):
-        if self.path is not None:
-            # Rewritten whole (lines from a killed attempt that its run state
-            # never committed disappear); not fsync'ed: the run state is the
-            # durable record, this is its readable view.  A failure is
-            # ResourceError, as for every write: the next save would fail too.
-            write_atomic(self.path, "\n".join(self.lines) + "\n", durable=False)
-
-
-class Interrupted(Exception):
-    """Training stopped on a signal at a step boundary; the last complete epoch is saved."""
-
-    def __init__(self, signum, message):
-        super().__init__(message)
-        self.signum = signum
-        self.exit_code = 128 + signum  # the shell's convention: 130 SIGINT, 143 SIGTERM
-
-
-class Diverged(UserError):
-    """The loss went non-finite; the last good checkpoint is kept."""
-
-    exit_code = 3
-
-
-class StopOnSignals:
-    """SIGINT and SIGTERM set a flag instead of killing; ``stop()`` returns its signal or None.
-
-    The training loop asks between ``Session.run`` calls.  A second SIGINT
-    raises KeyboardInterrupt at once, a second SIGTERM kills as usual.
-    Outside the main thread (where Python allows no handlers) it never stops.
-    """
-
-    SIGNALS = (signal.SIGINT, signal.SIGTERM)
-
-    def __init__(self):
-        self.signum = None
-        self._previous = {}
-
-    def __call__(self):
-        return self.signum
-
-    def _handle(self, signum, frame):
-        if self.signum is None:
-            self.signum = signum
-        signal.signal(signum, signal.default_int_handler if signum == signal.SIGINT
-                      else signal.SIG_DFL)
-
-    def __enter__(self):
-        try:
-            for s in self.SIGNALS:
-                self._previous[s] = signal.signal(s, self._handle)
-        except ValueError:  # not the main thread
-            self._previous.clear()
-        return self
-
-    def __exit__(self, *exc):
-        for s, previous in self._previous.items():
-            signal.signal(s, previous)
-        self._previous.clear()
-        return False
-
-
-def signal_name(signum):
-    return signal.Signals(signum).name

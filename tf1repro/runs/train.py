@@ -12,13 +12,16 @@ import dataclasses
 import json
 import os
 import shlex
-import threading
 import time
 
 import numpy as np
 
 from tf1repro import __version__, files
 from tf1repro.runs import checkpointing
+from tf1repro.runs.loops import (env_threads, epoch_line, fmt, quiet_event_thread,  # noqa: F401
+                                 run_epoch_feed_dict, run_epoch_in_graph, session_config,
+                                 test_line, write_scalars)
+from tf1repro.runs.stopping import Diverged, Interrupted, RunLog, signal_name
 from tf1repro.cells import graph
 from tf1repro.cells.config import LOOPS, config_path
 from tf1repro.data.datasets import read_data_sets
@@ -27,75 +30,9 @@ from tf1repro.runs.inspect_checkpoint import check_checkpoint, first_line, load_
 from tf1repro.tfcompat import tf, v1
 
 
-def session_config(threads=None):
-    # Fixed thread pools: with fixed seeds, one machine then gives the same
-    # numbers run after run.  A seed sweep runs J trainings side by side and
-    # gives each cores // J threads through TF1REPRO_THREADS.
-    threads = threads or env_threads() or os.cpu_count() or 1
-    # No GPU: the README's numbers are CPU numbers, and probing for CUDA on
-    # a machine without it logs an error line.
-    return v1.ConfigProto(intra_op_parallelism_threads=threads,
-                          inter_op_parallelism_threads=threads,
-                          device_count={"GPU": 0})
-
-
-def env_threads():
-    """``$TF1REPRO_THREADS`` as a thread count, or None when unset; UserError when not >= 1."""
-    text = os.environ.get("TF1REPRO_THREADS", "").strip()
-    if not text:
-        return None
-    if not text.isdigit() or int(text) < 1:
-        raise UserError(f"TF1REPRO_THREADS={text!r}: expected a whole number >= 1 (threads a training uses)")
-    return int(text)
-
-
-def fmt(accuracy):
-    """An accuracy as the notebook's ``print`` showed a float32: ``0.9448``."""
-    # str(), not format(): NumPy formats a float32 via float64 (0.94480002...),
-    # while str() gives the shortest repr that round-trips, as print() did.
-    return str(np.float32(accuracy))
-
-
-def epoch_line(epoch, acc_train, acc_valid):
-    return f"{epoch} Batch accuracy: {fmt(acc_train)} Validation accuracy: {fmt(acc_valid)}"
-
-
-def test_line(acc_test):
-    return "\nTest accuracy: " + fmt(acc_test)
-
-
-def run_epoch_feed_dict(sess, model, train_set, steps, batch_size, stop=None):
-    """In [21]'s inner loop as written: NumPy batches through ``feed_dict``.
-
-    Returns the last batch and the loss of every step.  The epoch ends early,
-    ``losses`` cut to the steps run, when ``stop()`` answers before a step or
-    when a step's loss is not finite.
-    """
-    losses = np.empty(steps, np.float32)
-    X_batch = y_batch = None
-    for step in range(steps):
-        if stop is not None and stop():
-            return X_batch, y_batch, losses[:step]
-        X_batch, y_batch = train_set.next_batch(batch_size)  # [batch, 784], [batch]
-        _, _, losses[step] = sess.run(
-            [model.training_op, model.extra_update_ops, model.loss],
-            feed_dict={model.training: True, model.X: X_batch, model.y: y_batch})
-        if not np.isfinite(losses[step]):
-            return X_batch, y_batch, losses[:step + 1]
-    return X_batch, y_batch, losses
-
-
-def run_epoch_in_graph(sess, in_graph, train_set, steps, batch_size):
-    """The same steps, in the same ``next_batch`` order, in one ``Session.run``."""
-    blocks = np.stack([train_set.next_batch_indices(batch_size) for _ in range(steps)])
-    losses = sess.run(in_graph.step_losses, {in_graph.step_indices: blocks.astype(np.int32)})
-    last = blocks[-1]
-    return train_set.scale(train_set.pixels[last]), train_set.labels[last], losses
-
-
 def train_and_evaluate(config, data_dir, checkpoint, log=print, datasets=None,
                        loop=LOOPS[0], logdir=None, run_info=None, resume=None, stop=None,
-                       run_dir=None):
+                       run_dir=None, threads=None):
     """Train ``config.epochs`` epochs as In [21] does, save, and return the run record.
 
     ``loop`` is ``xla`` (the default: the same steps, run by the graph a
@@ -113,12 +50,13 @@ def train_and_evaluate(config, data_dir, checkpoint, log=print, datasets=None,
     what the run would have without the interruption.  ``stop`` (such as
     ``checkpointing.StopOnSignals()``) is asked between ``Session.run``
     calls, so once an epoch in the in-graph loop and before every step in
-    the feed_dict one; when it answers, ``checkpointing.Interrupted`` is
+    the feed_dict one; when it answers, ``Interrupted`` is
     raised, the last complete epoch saved.  A non-finite loss raises
-    ``checkpointing.Diverged``; a full disk, an I/O error or exhausted memory
+    ``Diverged``; a full disk, an I/O error or exhausted memory
     ``files.ResourceError``, the folder put back to its last committed epoch
     (free space is checked before the first one).  ``run_dir``: the ``RunDir`` of
     ``checkpoint``, prepared (locked) by the caller, or None to take it here.
+    ``threads``: TensorFlow's thread pools (``loops.session_config``).
     """
     if loop not in LOOPS:
         raise ValueError(f"loop must be one of {LOOPS}, not {loop!r}")
@@ -127,15 +65,15 @@ def train_and_evaluate(config, data_dir, checkpoint, log=print, datasets=None,
         run_dir = checkpointing.RunDir(checkpoint).prepare()
     try:
         return _train(config, data_dir, checkpoint, log, datasets, loop, logdir, run_info,
-                      resume, stop, run_dir)
+                      resume, stop, run_dir, threads)
     finally:
         if own_dir:
             run_dir.release()
 
 
 def _train(config, data_dir, checkpoint, log, datasets, loop, logdir, run_info, resume, stop,
-           run_dir):
-    runlog = log if isinstance(log, checkpointing.RunLog) else checkpointing.RunLog(log)
+           run_dir, threads):
+    runlog = log if isinstance(log, RunLog) else RunLog(log)
     done = resume["epochs_done"] if resume else 0  # 0: nothing to restore, start over
     if datasets is None:
         datasets = read_data_sets(data_dir, validation_size=config.validation_size,
@@ -173,7 +111,7 @@ def _train(config, data_dir, checkpoint, log, datasets, loop, logdir, run_info, 
     quiet = contextlib.ExitStack()
     state = None  # the last committed run state, once this run owns the folder
     try:
-        with v1.Session(graph=model.graph, config=session_config()) as sess:
+        with v1.Session(graph=model.graph, config=session_config(threads)) as sess:
             sess.run(model.init)
             if saved:
                 _restore(model.saver, sess, saved)
@@ -202,7 +140,7 @@ def _train(config, data_dir, checkpoint, log, datasets, loop, logdir, run_info, 
             if logdir:
                 with files.resource_errors(f"writing TensorBoard events to {logdir}"):
                     writer = v1.summary.FileWriter(logdir, model.graph)
-                quiet.enter_context(_quiet_event_thread())
+                quiet.enter_context(quiet_event_thread())
             for entry in record["epochs"]:  # the epochs before the interruption, as printed
                 runlog.echo(epoch_line(entry["epoch"], entry["batch_accuracy"],
                                        entry["validation_accuracy"]))
@@ -279,30 +217,6 @@ def _train(config, data_dir, checkpoint, log, datasets, loop, logdir, run_info, 
     return record
 
 
-@contextlib.contextmanager
-def _quiet_event_thread():
-    """Keep TensorBoard's writer thread from logging and printing its failure in the background.
-
-    The thread stores the error, and the next ``flush`` raises it again:
-    there it becomes the one line (``files.resource_errors``).
-    """
-    def drop(record):
-        return "EventFileWriter writer thread error" not in record.getMessage()
-
-    def hook(args):
-        if type(args.thread).__name__ != "_EventLoggerThread":
-            previous(args)
-
-    previous = threading.excepthook
-    tf.get_logger().addFilter(drop)
-    threading.excepthook = hook
-    try:
-        yield
-    finally:
-        tf.get_logger().removeFilter(drop)
-        threading.excepthook = previous
-
-
 def _checkpoint_sizes(model, train_set):
     """Bytes of an epoch checkpoint, the final save and the run state, for ``RunDir.check_space``."""
     with model.graph.as_default():
@@ -332,7 +246,7 @@ def _kept(state, config):
 
 def _stop_with(error, state, runlog, run_dir):
     """Raise ``error`` with its line added to the log of the last good run state."""
-    line = (f"# {error}" if isinstance(error, checkpointing.Interrupted)
+    line = (f"# {error}" if isinstance(error, Interrupted)
             else f"tf1repro: error: {error}")
     # The state is the last committed one plus this line: run.log keeps it
     # when the run resumes.
@@ -349,8 +263,8 @@ def _check_stop(stop, state, config, runlog, run_dir, where):
     signum = stop() if stop is not None else None
     if not signum:
         return
-    _stop_with(checkpointing.Interrupted(
-        signum, f"stopped by {checkpointing.signal_name(signum)} {where}; {_kept(state, config)}; "
+    _stop_with(Interrupted(
+        signum, f"stopped by {signal_name(signum)} {where}; {_kept(state, config)}; "
                 f"resume with: ./run.sh train --resume --checkpoint {shlex.quote(run_dir.checkpoint)}"),
         state, runlog, run_dir)
 
@@ -359,7 +273,7 @@ def _check_losses(losses, epoch, steps, state, config, runlog, run_dir):
     bad = np.flatnonzero(~np.isfinite(losses))  # [non-finite steps]
     if bad.size:
         step = int(bad[0])
-        _stop_with(checkpointing.Diverged(
+        _stop_with(Diverged(
             f"training diverged: the loss is {losses[step]} at epoch {epoch}, step {step} "
             f"(steps count from 0, {steps} an epoch); stopped; {_kept(state, config)}; "
             f"try a smaller --learning-rate than {config.learning_rate:g}"), state, runlog, run_dir)
@@ -375,13 +289,6 @@ def _restore(saver, sess, checkpoint):
             raise machine from None
         raise UserError(f"{checkpoint}: cannot restore it ({first_line(e)}); "
                         "the checkpoint is damaged or incomplete") from None
-
-
-def write_scalars(writer, epoch, entry):
-    values = [v1.Summary.Value(tag=tag, simple_value=entry[tag])
-              for tag in ("batch_accuracy", "validation_accuracy", "mean_loss")]
-    writer.add_summary(v1.Summary(value=values), epoch)
-    writer.flush()
 
 
 def metrics_path(checkpoint):
