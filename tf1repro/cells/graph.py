@@ -14,12 +14,14 @@ import collections
 import contextlib
 import os
 
+# TensorFlow first through tfcompat, which keeps its start-up chatter quiet.
+from tf1repro.tfcompat import tf, v1
+
 from tensorflow.python.ops import control_flow_util
 
 from tf1repro.runtime import layers, releases, seeds
 from tf1repro.cells.config import VARIANTS
 from tf1repro.data.idx import PIXEL_SCALE
-from tf1repro.tfcompat import tf, v1
 
 Model = collections.namedtuple(
     "Model", "graph X y training logits loss training_op accuracy "

@@ -153,7 +153,9 @@ def _train_in(run_dir, checkpoint, overrides, resume, log, data_dir, loop, logdi
         loop = loop or LOOPS[0]
 
     import numpy as np
+    from tf1repro.cells import graph
     from tf1repro.runs import inspect_checkpoint, train as training
+    from tf1repro.runtime import releases
     from tf1repro.tfcompat import tf
 
     if saved is not None and saved["epochs_done"]:
@@ -163,6 +165,11 @@ def _train_in(run_dir, checkpoint, overrides, resume, log, data_dir, loop, logdi
     runlog = RunLog(log, history=saved["log"] if saved is not None else ())
     runlog(f"# tf1repro: notebook cell In [{config.variant[4:]}] on TensorFlow {tf.__version__} "
            f"(tf.compat.v1 graph mode), NumPy {np.__version__}")
+    release = graph.release()
+    why = ("$TF1REPRO_TF1_RELEASE" if os.environ.get(releases.ENV, "").strip()
+           else "the seed notebook's: its In [22] lists beta before gamma")
+    runlog(f"# TF 1.x release: {release.name} ({why}); the kernels draw what TF 1.x's seed "
+           "rule gave the cell")
     for note in notes:
         runlog(note)
     data_dir, source = provision(data_dir, runlog)
@@ -174,7 +181,8 @@ def _train_in(run_dir, checkpoint, overrides, resume, log, data_dir, loop, logdi
         try:
             record = training.train_and_evaluate(
                 config, data_dir, checkpoint, log=runlog, loop=loop, logdir=logdir,
-                run_info={"data": {"dir": data_dir, "source": source}},
+                run_info={"data": {"dir": data_dir, "source": source},
+                          "tf1_release": release.name},
                 resume=saved, stop=stop, run_dir=run_dir, threads=threads)
         except (Diverged, files.ResourceError):  # in run.log when it could be
             raise

@@ -18,11 +18,13 @@ enough.  ``ones_like`` names its shape ``ones_like/Shape`` as every 1.x did
 (TensorFlow 2.21: ``ones_like/Shape/shape_as_tensor``).
 """
 
+# TensorFlow first through tfcompat, which keeps its start-up chatter quiet.
+from tf1repro.tfcompat import tf
+
 from tensorflow.python.framework import constant_op, dtypes, ops, tensor_shape
 from tensorflow.python.ops import array_ops
 
 from tf1repro.runtime import releases
-from tf1repro.tfcompat import tf
 
 _tf2 = {name: getattr(array_ops, name) for name in ("zeros", "ones", "ones_like_impl")}
 

@@ -25,12 +25,14 @@ the number of ops so far), so the ops before it decide its mask.  TensorFlow
 
 import numbers
 
+# TensorFlow first through tfcompat, which keeps its start-up chatter quiet.
+from tf1repro.tfcompat import tf, v1
+
 from tensorflow.python.framework import ops, tensor_shape, tensor_util
 from tensorflow.python.ops import gen_math_ops
 
 from tf1repro.runtime import releases
 from tf1repro.runtime.random import random_uniform
-from tf1repro.tfcompat import tf, v1
 
 
 def _noise_shape(x, noise_shape, release):

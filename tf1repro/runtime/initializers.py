@@ -6,10 +6,12 @@
 
 import math
 
+# TensorFlow first through tfcompat, which keeps its start-up chatter quiet.
+from tf1repro.tfcompat import tf, v1
+
 from tensorflow.python.ops import init_ops as _init_ops
 
 from tf1repro.runtime import releases
-from tf1repro.tfcompat import tf, v1
 
 
 class VarianceScaling:

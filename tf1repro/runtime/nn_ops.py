@@ -9,10 +9,12 @@ input): ``in_top_k/InTopKV2/k`` (Const) and ``in_top_k/InTopKV2``, which is what
 TensorFlow 2.21's ``tf.compat.v1.nn.in_top_k`` still builds.
 """
 
+# TensorFlow first through tfcompat, which keeps its start-up chatter quiet.
+from tf1repro.tfcompat import v1
+
 from tensorflow.python.ops import gen_nn_ops
 
 from tf1repro.runtime import releases
-from tf1repro.tfcompat import v1
 
 
 def in_top_k(predictions, targets, k, name=None):

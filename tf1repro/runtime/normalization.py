@@ -36,12 +36,14 @@ Op for op under reference variables (``tf1repro.tf1``); with resource variables
 ``tf.contrib.layers.batch_norm`` builds the same layer (``contrib_layers``).
 """
 
+# TensorFlow first through tfcompat, which keeps its start-up chatter quiet.
+from tf1repro.tfcompat import tf, v1
+
 from tensorflow.python.ops import gen_nn_ops
 
 from tf1repro.runtime import releases
 from tf1repro.runtime.base import _unsupported, _layer_scope, _variable
 from tf1repro.runtime.tf1_cond import smart_cond, static_bool
-from tf1repro.tfcompat import tf, v1
 
 _ABSENT = object()  # ``fused`` not passed: its default is the release's
 

@@ -11,10 +11,11 @@ the int 1 (or None): three ops fewer for ``tf.random_uniform(shape)`` and a
 different seed for every later random op.
 """
 
+# TensorFlow first through tfcompat, which keeps its start-up chatter quiet.
+from tf1repro.tfcompat import v1
+
 from tensorflow.python.framework import dtypes, ops, random_seed
 from tensorflow.python.ops import gen_math_ops, gen_random_ops, init_ops, shape_util
-
-from tf1repro.tfcompat import v1
 
 
 def random_uniform(shape, minval=0, maxval=None, dtype=dtypes.float32, seed=None, name=None):

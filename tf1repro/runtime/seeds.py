@@ -21,9 +21,11 @@ bindings of the same function) reaches them all.  Eager execution keeps TF 2's r
 import contextlib
 import threading
 
+# TensorFlow first through tfcompat, which keeps its start-up chatter quiet.
+from tf1repro.tfcompat import tf, v1
+
 from tensorflow.python.framework import random_seed as _random_seed
 
-from tf1repro.tfcompat import tf, v1
 
 DEFAULT_GRAPH_SEED = 87654321
 MAXINT32 = 2**31 - 1
