@@ -25,6 +25,7 @@ _OUTPUT_START = re.compile(r"^(0 Batch accuracy|\['hidden1)", re.M)
 _CELL = re.compile(r"^In \[([^\]]*)\]:\n", re.M)
 _IMPORT = re.compile(r"^(\s*)(import|from)(\s+)tensorflow\b", re.M)
 
+SEED_RELEASE = "1.2"
 EPOCH_LINE = re.compile(r"^(\d+) Batch accuracy: (\S+) Validation accuracy: (\S+)$", re.M)
 
 
@@ -92,7 +93,9 @@ def run_cells(labels, cwd, n_epochs=None, env=None, transform=under_import_rule,
     path = os.path.join(cwd, "cells.json")
     with open(path, "w") as f:
         json.dump(program, f)
-    full_env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", **(env or {})}
+    # The release the seed ran on (its In [22] lists beta before gamma), as its .ipynb says.
+    full_env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "TF1REPRO_TF1_RELEASE": SEED_RELEASE,
+                **(env or {})}
     return subprocess.run([sys.executable, "-c", _RUNNER, path], cwd=cwd, env=full_env,
                           capture_output=True, text=True, timeout=timeout)
 

@@ -14,7 +14,7 @@ import sys
 
 import pytest
 
-from tf1repro.bench.command import naive_port
+from tf1repro.bench.contenders import naive_port
 from seed import ROOT, epoch_lines, recorded_output, run_cells, seed_cells, under_import_rule
 
 # In [22]'s recorded output, parsed from the seed; the list the cells must print.

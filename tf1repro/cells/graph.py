@@ -205,7 +205,7 @@ def add_in_graph_training(model, num_examples, jit_compile=True):
     calls an epoch.
     """
     config = model.config
-    with model.graph.as_default(), tf.name_scope("in_graph"):
+    with model.graph.as_default(), releases.using(release().name), tf.name_scope("in_graph"):
         pixels_init = v1.placeholder(tf.uint8, [num_examples, config.n_inputs], "pixels_init")
         labels_init = v1.placeholder(tf.int64, [num_examples], "labels_init")
         local = [v1.GraphKeys.LOCAL_VARIABLES]
@@ -215,6 +215,10 @@ def add_in_graph_training(model, num_examples, jit_compile=True):
                              name="train_labels")  # [N]
         load = v1.variables_initializer([pixels, labels])
         step_indices = v1.placeholder(tf.int32, [None, None], "step_indices")  # [steps, batch]
+        # True, but not known while building: the copy then builds In [11]'s own
+        # ops for `training`, whose arithmetic differs from a Python True's in the
+        # last bits under 1.2/1.3 (1 - Select(0.9, 1.0) in float32, not 1 - 0.9).
+        training_on = v1.placeholder_with_default(True, shape=(), name="training_on")
         scope = v1.get_variable_scope()
 
         def run_steps(step_indices):
@@ -226,7 +230,7 @@ def add_in_graph_training(model, num_examples, jit_compile=True):
                 X_batch = tf.cast(tf.gather(pixels, batch), tf.float32) * PIXEL_SCALE  # [batch, 784]
                 y_batch = tf.gather(labels, batch)  # [batch]
                 with v1.variable_scope(scope, reuse=True), _own_update_ops() as updates:
-                    logits = inference(X_batch, True, config)
+                    logits = inference(X_batch, training_on, config)
                 loss_op = loss(logits, y_batch)
                 training_op = training(loss_op, config.learning_rate)
                 with tf.control_dependencies([training_op] + updates):
