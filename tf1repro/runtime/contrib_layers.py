@@ -34,6 +34,7 @@ from tf1repro.runtime import releases
 from tf1repro.runtime.base import _smart_cond, _static_bool, _unsupported, _variable
 from tf1repro.runtime.initializers import xavier_initializer
 from tf1repro.runtime.layers import dense
+from tf1repro.runtime.layers import flatten as _core_flatten
 from tf1repro.runtime.layers import _dropout_call
 from tf1repro.runtime.normalization import _assign_moving_average, _batch_normalization
 from tf1repro.tfcompat import tf, v1
@@ -293,4 +294,32 @@ def dropout(inputs, keep_prob=0.5, noise_shape=None, is_training=True, outputs_c
     with v1.variable_scope(scope, "Dropout", [inputs]):
         # tf.layers' Dropout built in this scope (its ops are Dropout/cond/..., as in 1.x)
         outputs = _dropout_call(inputs, 1 - keep_prob, noise_shape, seed, is_training)
+        return _outputs(outputs, outputs_collections)
+
+
+@add_arg_scope
+def flatten(inputs, outputs_collections=None, scope=None):
+    """``tf.contrib.layers.flatten``: [batch, ...] to [batch, everything else], in a
+    ``Flatten`` name scope.
+
+    TF 1.2-1.3 (``contrib/layers/python/layers/layers.py``) built the shape itself:
+    ``Shape``, ``Slice`` (batch), ``Slice_1`` (the rest), ``Prod``, ``ExpandDims``,
+    ``concat``, ``Reshape``, and set the static shape; from 1.4 it calls core
+    ``tf.layers.flatten`` inside the scope (``Flatten/flatten/Reshape``)."""
+    with v1.name_scope(scope, "Flatten", [inputs]):
+        inputs = tf.convert_to_tensor(inputs)
+        if releases.version() >= (1, 4):
+            return _outputs(_core_flatten(inputs), outputs_collections)
+        rank = inputs.shape.rank
+        if rank is None or rank < 2:
+            raise ValueError("Inputs must have a least 2 dimensions.")
+        shape = tf.shape(inputs)
+        batch_dim = tf.slice(shape, [0], [1])
+        spatial_dims = tf.slice(shape, [1], [rank - 1])
+        flat_spatial_dim = tf.expand_dims(v1.reduce_prod(spatial_dims), 0)
+        outputs = tf.reshape(inputs, tf.concat([batch_dim, flat_spatial_dim], 0))
+        static = inputs.shape.as_list()
+        batch, spatial = static[0], static[1:]
+        outputs.set_shape([batch, functools.reduce(lambda x, y: x * y, spatial)
+                           if all(spatial) else None])
         return _outputs(outputs, outputs_collections)

@@ -6,9 +6,11 @@ and the functions that unroll them.
     outputs, state = rnn.dynamic_rnn(cell, X, dtype=tf.float32)   # X: [batch, time, depth]
 
 The cells are rebuilt here (``rnn_base``, ``rnn_cells``, ``rnn_wrappers``: TF 1.15's
-names and arithmetic); ``dynamic_rnn``, ``static_rnn`` and ``bidirectional_dynamic_rnn``
-are TF 2.21's ``tf.compat.v1.nn`` functions as they are, which take any object
-with ``state_size``, ``output_size``, ``zero_state`` and ``__call__``.
+names and arithmetic); ``dynamic_rnn``, ``static_rnn``, ``bidirectional_dynamic_rnn``
+and ``static_bidirectional_rnn`` are TF 2.21's ``tf.compat.v1.nn`` functions as they
+are, which take any object with ``state_size``, ``output_size``, ``zero_state`` and
+``__call__`` (``static_bidirectional_rnn``'s code is TF 1.8-1.15's ``rnn.py`` line for
+line, bar its error messages' wording).
 """
 
 from tf1repro.runtime.rnn_base import NAMES, RELEASES, LSTMStateTuple, RNNCell
@@ -19,7 +21,8 @@ from tf1repro.tfcompat import v1
 dynamic_rnn = v1.nn.dynamic_rnn
 static_rnn = v1.nn.static_rnn
 bidirectional_dynamic_rnn = v1.nn.bidirectional_dynamic_rnn
+static_bidirectional_rnn = v1.nn.static_bidirectional_rnn
 
 __all__ = ["RNNCell", "BasicRNNCell", "BasicLSTMCell", "LSTMCell", "GRUCell", "MultiRNNCell",
            "DropoutWrapper", "OutputProjectionWrapper", "LSTMStateTuple", "dynamic_rnn",
-           "static_rnn", "bidirectional_dynamic_rnn", "NAMES", "RELEASES"]
+           "static_rnn", "bidirectional_dynamic_rnn", "static_bidirectional_rnn", "NAMES", "RELEASES"]

@@ -13,8 +13,8 @@ except where 2.21 changed what a TF 1.x call means:
   silently taking the logits for the labels (2.21 dropped the sentinel);
 - ``top_k`` takes ``name`` fourth, as TF 1.x did (2.21 put ``index_type`` there).
 
-``rnn_cell``, ``dynamic_rnn``, ``static_rnn`` and ``bidirectional_dynamic_rnn``
-are the package's own (``tf1repro.tf1.rnn_cell``, ``tf1repro.runtime.rnn``),
+``rnn_cell``, ``dynamic_rnn``, ``static_rnn``, ``bidirectional_dynamic_rnn`` and
+``static_bidirectional_rnn`` are the package's own (``tf1repro.tf1.rnn_cell``, ``tf1repro.runtime.rnn``),
 imported on first use.  See docs/tf1-audit.md for what was compared.
 """
 
@@ -31,6 +31,7 @@ _LAZY = {
     "dynamic_rnn": ("tf1repro.runtime.rnn", "dynamic_rnn"),
     "static_rnn": ("tf1repro.runtime.rnn", "static_rnn"),
     "bidirectional_dynamic_rnn": ("tf1repro.runtime.rnn", "bidirectional_dynamic_rnn"),
+    "static_bidirectional_rnn": ("tf1repro.runtime.rnn", "static_bidirectional_rnn"),
 }
 _ADDED = ("softmax_cross_entropy_with_logits", "sparse_softmax_cross_entropy_with_logits",
           "sigmoid_cross_entropy_with_logits", "top_k", "dropout", "in_top_k") + tuple(_LAZY)

@@ -1,7 +1,8 @@
 """``tf.contrib.layers`` of TF 1.x: what MLPs of its era used.
 
-Layers: ``fully_connected``, ``batch_norm``, ``dropout`` (``tf1repro.contrib_layers``,
-TF 1.15's paths and names).  Initializers and regularizers:
+Layers: ``fully_connected``, ``batch_norm``, ``dropout``, ``flatten``
+(``tf1repro.contrib_layers``, TF 1.15's paths and names; ``flatten`` as each release
+built it).  Initializers and regularizers:
 ``variance_scaling_initializer`` keeps contrib's formula (truncated normal,
 ``stddev = sqrt(1.3 * factor / n)``), which differs from the core
 ``tf.variance_scaling_initializer``; ``xavier_initializer`` is that with
@@ -9,11 +10,11 @@ TF 1.15's paths and names).  Initializers and regularizers:
 saying so and naming these.
 """
 
-from tf1repro.runtime.contrib_layers import batch_norm, dropout, fully_connected
+from tf1repro.runtime.contrib_layers import batch_norm, dropout, flatten, fully_connected
 from tf1repro.runtime.layers import (l1_regularizer, l2_regularizer, variance_scaling_initializer,
                              xavier_initializer)
 from tf1repro.tf1._namespace import forbid_missing
 
-__all__ = ["fully_connected", "batch_norm", "dropout", "variance_scaling_initializer",
+__all__ = ["fully_connected", "batch_norm", "dropout", "flatten", "variance_scaling_initializer",
            "xavier_initializer", "l1_regularizer", "l2_regularizer"]
 __getattr__ = forbid_missing("tf.contrib.layers", __all__)
