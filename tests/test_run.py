@@ -208,3 +208,24 @@ def test_the_seed_notebook_byte_for_byte_through_run(tmp_path):
     start = proc.stdout.index("['hidden1/kernel:0'")
     assert eval(proc.stdout[start:proc.stdout.index("]", start) + 1]) == IN_22  # noqa: S307
     assert not kernel_alive(json.loads((tmp_path / "r.json").read_text())["kernel_pid"])
+
+
+def test_tensorflow_internals_stay_real_but_the_rebuilt_modules_are_ours():
+    """TF 1.x programs imported TensorFlow's internals too: those stay TensorFlow's, except
+    the modules tf1repro rebuilds (the RNN cells), which are the package's."""
+    from tf1repro.runtime import import_rule
+    source = ("from tensorflow.python.client import device_lib\n"
+              "from tensorflow.python.ops import rnn, rnn_cell as cells\n"
+              "from tensorflow.python.ops.rnn_cell import BasicLSTMCell\n"
+              "import tensorflow.python.framework.ops\n"
+              "import tensorflow as tf\n")
+    namespace = {}
+    exec(import_rule.compile_program(source, "<era>"), namespace)  # noqa: S102
+    import tf1repro.tf1
+    from tf1repro.runtime import rnn
+    from tf1repro.tf1 import rnn_cell
+    assert namespace["device_lib"].__name__ == "tensorflow.python.client.device_lib"
+    assert namespace["rnn"] is rnn and namespace["cells"] is rnn_cell
+    assert namespace["BasicLSTMCell"] is rnn_cell.BasicLSTMCell
+    assert namespace["tf"] is tf1repro.tf1
+    assert namespace["tensorflow"].__name__ == "tensorflow"  # Python's rule for `import a.b`

@@ -19,11 +19,24 @@ import os
 import sys
 
 OLD, NEW = "tensorflow", "tf1repro.tf1"
+# TensorFlow's internals (``from tensorflow.python.client import device_lib``,
+# ``...saved_model.simple_save``) stay the real TensorFlow's, but for the modules
+# tf1repro rebuilds, which TF 1.x programs also imported from there.
+INTERNAL = "tensorflow.python"
+REBUILT = {"tensorflow.python.ops.rnn_cell": "tf1repro.tf1.rnn_cell",
+           "tensorflow.python.ops.rnn_cell_impl": "tf1repro.tf1.rnn_cell",
+           "tensorflow.python.ops.rnn": "tf1repro.runtime.rnn"}
 
 
 def _renamed(module):
-    """``tensorflow.x.y`` -> ``tf1repro.tf1.x.y``; None for any other module."""
-    if module == OLD or (module or "").startswith(OLD + "."):
+    """``tensorflow.x.y`` -> ``tf1repro.tf1.x.y``; None for any other module and for
+    TensorFlow's internals (``tensorflow.python...``) that tf1repro does not rebuild."""
+    module = module or ""
+    if module in REBUILT:
+        return REBUILT[module]
+    if module == INTERNAL or module.startswith(INTERNAL + "."):
+        return None
+    if module == OLD or module.startswith(OLD + "."):
         return NEW + module[len(OLD):]
     return None
 
@@ -49,7 +62,18 @@ class ImportRule(ast.NodeTransformer):
         return [ast.copy_location(n, node) for n in out]
 
     def visit_ImportFrom(self, node):
-        new = _renamed(node.module) if node.level == 0 else None
+        if node.level:
+            return node
+        rebuilt = [a for a in node.names if f"{node.module}.{a.name}" in REBUILT]
+        if rebuilt:  # `from tensorflow.python.ops import rnn, rnn_cell`: the package's own
+            rest = [a for a in node.names if a not in rebuilt]
+            out = [ast.ImportFrom(module=node.module, names=rest, level=0)] if rest else []
+            for a in rebuilt:
+                package, _, leaf = REBUILT[f"{node.module}.{a.name}"].rpartition(".")
+                out.append(ast.ImportFrom(module=package, level=0,
+                                          names=[ast.alias(leaf, a.asname or a.name)]))
+            return [ast.copy_location(n, node) for n in out]
+        new = _renamed(node.module)
         if new is not None:
             node.module = new
         return node
