@@ -35,3 +35,13 @@ def processes_holding(path):
             except OSError:
                 pass
     return found
+
+
+def alive(pid):
+    """Whether process ``pid`` still runs (a zombie counts as gone)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    with open(f"/proc/{pid}/stat") as f:
+        return f.read().split()[2] != "Z"

@@ -16,6 +16,7 @@ import tempfile
 import pytest
 
 import seed
+from procs import alive
 from seed import (ROOT, epoch_lines, recorded_output, seed_cells, seed_text,
                   under_import_rule)
 from tf1repro import notebook
@@ -38,13 +39,7 @@ def run_notebook(*args, timeout=600):
 
 
 def kernel_alive(stdout):
-    pid = int(re.search(r"kernel pid (\d+), stopped", stdout).group(1))
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    with open(f"/proc/{pid}/stat") as f:  # a zombie is gone for our purposes
-        return f.read().split()[2] != "Z"
+    return alive(int(re.search(r"kernel pid (\d+), stopped", stdout).group(1)))
 
 
 def test_the_repositorys_seed_is_the_shared_one_byte_for_byte():

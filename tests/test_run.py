@@ -17,6 +17,7 @@ import tempfile
 
 import pytest
 
+from procs import alive
 from seed import ROOT, epoch_lines, recorded_output
 from tf1repro import notebook
 
@@ -38,15 +39,6 @@ def run(*args, cwd=None, timeout=300):
 
 def printed(stdout, key):
     return re.search(rf"^{re.escape(key)}: (.*)$", stdout, re.M).group(1)
-
-
-def kernel_alive(pid):
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    with open(f"/proc/{pid}/stat") as f:  # a zombie is gone for our purposes
-        return f.read().split()[2] != "Z"
 
 
 # --- a script -------------------------------------------------------------------
@@ -165,7 +157,7 @@ def test_the_notebooks_summary_and_report(notebook_run):
     assert [(f["cell"], f["error"].split(":")[0]) for f in report["failures"]] == [("cell 5", "Unsupported")]
     assert report["missing"] == {"tf.contrib.learn": 1}
     assert report["parameters"] == {"n_epochs": 1}
-    assert not kernel_alive(report["kernel_pid"])
+    assert not alive(report["kernel_pid"])
 
 
 def test_the_executed_copy_marks_the_injected_cell(notebook_run):
@@ -188,7 +180,7 @@ def test_a_notebook_stops_at_its_first_failing_cell(tmp_path):
     report = json.loads((tmp_path / "r.json").read_text())
     assert report["cells"] == {"run": 5, "failed": 1, "skipped": 1}
     assert "after the failure" not in proc.stdout
-    assert not kernel_alive(report["kernel_pid"])
+    assert not alive(report["kernel_pid"])
 
 
 def test_the_seed_notebook_byte_for_byte_through_run(tmp_path):
@@ -207,7 +199,7 @@ def test_the_seed_notebook_byte_for_byte_through_run(tmp_path):
         assert abs(valid - recorded) <= (0.015 if epoch == 0 else 0.01), (epoch, valid)
     start = proc.stdout.index("['hidden1/kernel:0'")
     assert eval(proc.stdout[start:proc.stdout.index("]", start) + 1]) == IN_22  # noqa: S307
-    assert not kernel_alive(json.loads((tmp_path / "r.json").read_text())["kernel_pid"])
+    assert not alive(json.loads((tmp_path / "r.json").read_text())["kernel_pid"])
 
 
 def test_tensorflow_internals_stay_real_but_the_rebuilt_modules_are_ours():
