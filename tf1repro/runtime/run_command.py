@@ -11,7 +11,6 @@ script's own; for a notebook 0, or 1 when a cell failed; 2 for bad input.
 """
 
 import argparse
-import importlib.util
 import json
 import os
 import sys
@@ -19,33 +18,34 @@ import time
 
 from tf1repro.errors import UserError
 from tf1repro.files import write_json
-
-RELEASE_ENV = "TF1REPRO_TF1_RELEASE"
+from tf1repro.runtime.releases import DEFAULT, ENV as RELEASE_ENV, RELEASES
 
 
 def add_command(sub):
     p = sub.add_parser("run", help="run a TF 1.x script or notebook as written (no import edits)",
                        description="Run a TF 1.x script or notebook as written (no import edits) on today's TensorFlow.",
-                       usage="%(prog)s [flags] PATH [ARGS...]",
-                       formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+                       usage="%(prog)s [flags] PATH [ARGS...]")
     p.add_argument("path", metavar="PATH", help="a .py script or a .ipynb notebook")
     p.add_argument("args", metavar="ARGS", nargs=argparse.REMAINDER,
                    help="the program's own arguments (sys.argv[1:] of a script)")
     p.add_argument("-p", dest="params", nargs=2, action="append", default=[],
                    metavar=("NAME", "VALUE"),
                    help="papermill's: set NAME (a Python literal, else a string) after the "
-                        "'parameters' cell, else after the first cell (script: statement) assigning it")
+                        "'parameters' cell, else after the first cell (script: statement) "
+                        "assigning it; repeatable")
     p.add_argument("--out", metavar="DIR", default=None,
                    help="notebook: the kernel's working directory and where the executed copy "
                         "goes (default: a new folder under checkpoints/run/)")
     p.add_argument("--keep-going", action="store_true",
                    help="notebook: record a failing cell and run the rest (default: stop, as Run All)")
-    p.add_argument("--timeout", type=float, default=1800, help="notebook: seconds a cell may run")
+    p.add_argument("--timeout", metavar="SECONDS", type=float, default=1800,
+                   help="notebook: seconds a cell may run (default: 1800)")
     p.add_argument("--tf1-release", metavar="R", default=None,
-                   help=f"the TF 1.x release to behave as ({RELEASE_ENV}; default: the notebook's "
-                        "metadata tf1repro.tf1_release, else tf1repro.tf1's own)")
+                   help=f"the TF 1.x release to reproduce: {', '.join(RELEASES)} (default: the "
+                        f"notebook's metadata tf1repro.tf1_release, else ${RELEASE_ENV}, else {DEFAULT})")
     p.add_argument("--numpy-print", metavar="V", default=None,
-                   help="np.set_printoptions(legacy=V), e.g. 1.13: a float32 prints 0.792602")
+                   help="np.set_printoptions(legacy=V), e.g. 1.13: a float32 prints 0.792602 "
+                        "(default: NumPy's own printing)")
     p.add_argument("--report", metavar="FILE.json", default=None, help="write the summary as JSON")
     p.add_argument("-q", "--quiet", action="store_true",
                    help="no header or summary lines (a script's stdout is then only its own)")
@@ -82,7 +82,7 @@ def _release(flag, nb):
                        (str(meta), "the notebook's metadata") if meta else
                        (os.environ.get(RELEASE_ENV), f"${RELEASE_ENV}"))
     if not release:
-        release, source = releases.DEFAULT, "tf1repro.tf1's default"
+        release, source = DEFAULT, "tf1repro.tf1's default"
     release = releases.check(release).name  # an unknown release: one line, exit 2
     os.environ[RELEASE_ENV] = release
     return release, source
