@@ -95,6 +95,7 @@ def test_notebook_runs_in_a_kernel_and_prints_its_log_and_list(two_epochs):
     start = proc.stdout.index("['hidden1/kernel:0'")
     listing = proc.stdout[start:proc.stdout.index("]", start) + 1]
     assert eval(listing) == IN_22  # noqa: S307
+    assert "# TF 1.x release: 1.2 (the notebook's metadata)" in proc.stdout
     assert (out / "my_model_final.ckpt.index").exists()  # the notebook's ./ is --out
     assert unchanged  # the notebook in notebooks/ was not written over
     assert not kernel_alive(proc.stdout)

@@ -18,13 +18,12 @@ import tempfile
 import pytest
 
 from procs import alive
-from seed import ROOT, epoch_lines, recorded_output
+from seed import ROOT
 from tf1repro import notebook
 
 PROGRAMS = os.path.join(ROOT, "tests", "programs")
 SCRIPT = os.path.join(PROGRAMS, "era_script.py")
 NOTEBOOK = os.path.join(PROGRAMS, "era_notebook.ipynb")
-IN_22 = eval(recorded_output("22"))  # noqa: S307 - a list literal from the seed file
 
 
 def run(*args, cwd=None, timeout=300):
@@ -183,23 +182,17 @@ def test_a_notebook_stops_at_its_first_failing_cell(tmp_path):
     assert not alive(report["kernel_pid"])
 
 
-def test_the_seed_notebook_byte_for_byte_through_run(tmp_path):
-    pytest.importorskip("nbclient", reason="the notebook extra: pip install -e .[notebook]")
+def test_the_seed_notebook_is_the_seed_byte_for_byte():
+    """Its code cells are the seed's as written (``import tensorflow as tf``); test_notebook.py
+    runs it through ``run`` (``./run.sh notebook`` is that command) and checks its log."""
     with open(notebook.SEED_NOTEBOOK) as f:
         assert f.read() == notebook.dumps(notebook.from_seed_text(
             open(os.path.join(ROOT, "notebooks", "seed_000_c5963ccd6037a953.txt")).read(),
             rewrite_imports=False))
-    proc = run("-p", "n_epochs", "2", "--out", str(tmp_path), "--report", str(tmp_path / "r.json"),
-               notebook.SEED_NOTEBOOK, timeout=900)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    assert "# TF 1.x release: 1.2 (the notebook's metadata)" in proc.stdout
-    lines = epoch_lines(proc.stdout)
-    assert [e for e, _, _ in lines] == [0, 1]
-    for (epoch, _, valid), (_, _, recorded) in zip(lines, epoch_lines(recorded_output("21"))):
-        assert abs(valid - recorded) <= (0.015 if epoch == 0 else 0.01), (epoch, valid)
-    start = proc.stdout.index("['hidden1/kernel:0'")
-    assert eval(proc.stdout[start:proc.stdout.index("]", start) + 1]) == IN_22  # noqa: S307
-    assert not alive(json.loads((tmp_path / "r.json").read_text())["kernel_pid"])
+    with open(notebook.SEED_NOTEBOOK) as f:
+        nb = json.load(f)
+    assert nb["metadata"]["tf1repro"] == {"tf1_release": "1.2"}
+    assert any("import tensorflow as tf\n" in c["source"] for c in nb["cells"])
 
 
 def test_tensorflow_internals_stay_real_but_the_rebuilt_modules_are_ours():
