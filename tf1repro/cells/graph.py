@@ -19,7 +19,7 @@ from tf1repro.tfcompat import tf, v1
 
 from tensorflow.python.ops import control_flow_util
 
-from tf1repro.runtime import layers, releases, seeds
+from tf1repro.runtime import arrays, layers, releases, seeds
 from tf1repro.cells.config import VARIANTS
 from tf1repro.data.idx import PIXEL_SCALE
 
@@ -121,6 +121,7 @@ def tf1_kernel_seeds(config):
     The cell's graph is built once as TF 1.x built it (reference variables, 1.x
     control flow, the release's ops, TF 1.x's seed rule) and its random ops read.
     """
+    arrays.install()  # zeros/ones as the release built them (TF 2's own rule from 1.8 on)
     graph = tf.Graph()
     flow_v2 = control_flow_util.ENABLE_CONTROL_FLOW_V2
     control_flow_util.ENABLE_CONTROL_FLOW_V2 = False
