@@ -78,7 +78,21 @@ def _droppable(state):
     return [True]
 
 
-class DropoutWrapper(RNNCell):
+class _OneCellWrapper(RNNCell):
+    """What the wrappers of one ``cell`` share: its state, its zero state (under the scope
+    TF 1.x named after the wrapper) and the cell as their one sub-cell."""
+
+    state_size = property(lambda self: self.cell.state_size)
+
+    def _cells(self):
+        return [self.cell]
+
+    def zero_state(self, batch_size, dtype):
+        with v1.name_scope(f"{type(self).__name__}ZeroState", values=[batch_size]):
+            return self.cell.zero_state(batch_size, dtype)
+
+
+class DropoutWrapper(_OneCellWrapper):
     """``DropoutWrapper(cell, input_keep_prob=1.0, output_keep_prob=1.0,
     state_keep_prob=1.0, seed=None)``: dropout on the cell's inputs, its new state
     (all but an LSTM's ``c``) and its output, a fresh mask at every step.
@@ -110,16 +124,8 @@ class DropoutWrapper(RNNCell):
                                      f"{value}")
                 self._keep[salt] = tensor if value is None else float(value)
 
-    state_size = property(lambda self: self.cell.state_size)
     output_size = property(lambda self: self.cell.output_size)
     wrapped_cell = property(lambda self: self.cell)
-
-    def _cells(self):
-        return [self.cell]
-
-    def zero_state(self, batch_size, dtype):
-        with v1.name_scope("DropoutWrapperZeroState", values=[batch_size]):
-            return self.cell.zero_state(batch_size, dtype)
 
     def _gen_seed(self, salt, index):
         if self._seed is None:
@@ -151,7 +157,7 @@ class DropoutWrapper(RNNCell):
         return output, new_state
 
 
-class OutputProjectionWrapper(RNNCell):
+class OutputProjectionWrapper(_OneCellWrapper):
     """``OutputProjectionWrapper(cell, output_size, activation=None)``: the cell's
     output times ``kernel`` [cell output, output_size] plus ``bias`` (zeros),
     created after the cell's own variables, in ``output_projection_wrapper/``."""
@@ -164,15 +170,7 @@ class OutputProjectionWrapper(RNNCell):
         self.cell, self._output_size, self._activation = cell, output_size, activation
         self._kernel = None
 
-    state_size = property(lambda self: self.cell.state_size)
     output_size = property(lambda self: self._output_size)
-
-    def _cells(self):
-        return [self.cell]
-
-    def zero_state(self, batch_size, dtype):
-        with v1.name_scope("OutputProjectionWrapperZeroState", values=[batch_size]):
-            return self.cell.zero_state(batch_size, dtype)
 
     def call(self, inputs, state):
         output, new_state = self.cell(inputs, state)
