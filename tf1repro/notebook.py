@@ -1,22 +1,15 @@
-"""The seed notebook as a Jupyter notebook, and running it headless in a real kernel.
+"""The seed notebook's text as Jupyter notebooks (``notebooks/``).
 
-    nb = from_seed_text(open(seed).read())        # the .ipynb in notebooks/, as a dict
     seed = from_seed_text(text, rewrite_imports=False)   # the seed as written: SEED_NOTEBOOK
-    run(NOTEBOOK, out_dir, epochs=2)              # execute one in a kernel (tf1repro.runtime.kernel)
+    nb = from_seed_text(text)                            # imports under the rule: NOTEBOOK
 
-``notebooks/batch_normalization_mnist.ipynb`` is the seed: its markdown cell
-(the four batch-norm equations) and its code cells in order, each with the
-import lines rewritten by the rule of ``tf1repro.tf1`` (``tensorflow`` becomes
-``tf1repro.tf1``) and nothing else changed, and the outputs the notebook
-recorded (In [21]'s log, cut off as it was; In [22]'s list).  ``run``
-executes it with nbclient in an ipykernel kernel whose working directory is
-``out_dir``, so ``./my_model_final.ckpt`` and the executed copy land there.
-A shorter run injects ``n_epochs`` in a cell of its own after the cell
-tagged ``parameters`` (In [12]), as papermill does; the cells stay as written.
-``SEED_NOTEBOOK`` is the seed byte for byte, imports as written, with the
-release that printed it in its metadata; ``./run.sh notebook`` runs it with
-``./run.sh run`` (``tf1repro.runtime``), which applies the import rule itself.
-nbclient and ipykernel are the ``notebook`` extra, imported only by ``run``.
+Both hold the seed's markdown cell (the four batch-norm equations), its code
+cells in order and the outputs it recorded (In [21]'s log, cut off as it was;
+In [22]'s list), with the release that printed them in their metadata.
+``SEED_NOTEBOOK`` keeps the imports as written; ``./run.sh notebook`` runs it
+with ``./run.sh run`` (``tf1repro.runtime``), which applies the import rule
+itself.  ``NOTEBOOK`` has its import lines rewritten by the rule of
+``tf1repro.tf1`` and nothing else, for code that imports the module itself.
 """
 
 import json
@@ -24,16 +17,13 @@ import os
 import re
 import time
 
-from tf1repro.errors import UserError
+from tf1repro.runtime.kernel import KERNEL_DISPLAY_NAME, KERNEL_NAME
+from tf1repro.runtime.releases import SEED as SEED_RELEASE
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 NOTEBOOK = os.path.join(ROOT, "notebooks", "batch_normalization_mnist.ipynb")
 # The seed byte for byte (imports as written), for ``./run.sh run`` / ``notebook``.
 SEED_NOTEBOOK = os.path.join(ROOT, "notebooks", "seed_000_c5963ccd6037a953.ipynb")
-# The release that printed In [22] (beta before gamma: TF 1.0-1.2 only).
-SEED_RELEASE = "1.2"
-KERNEL_NAME = "tf1repro"  # as tf1repro.runtime.kernel's
-KERNEL_DISPLAY_NAME = "Python 3 (tf1repro: TF 1.x code)"
 
 _CELL = re.compile(r"^In \[([^\]]*)\]:\n", re.M)
 # Where the recorded outputs begin: In [21]'s log, In [22]'s list.
@@ -92,52 +82,6 @@ def dumps(nb):
 
 
 # --- running it: tf1repro.runtime's kernel runner (``./run.sh run``) ----------------
-
-def _require_jupyter():
-    from tf1repro.runtime.kernel import require_jupyter
-    require_jupyter()
-
-
-def register_kernel(log):
-    """Register the ``tf1repro`` kernel for the user (``tf1repro.runtime.kernel.register_kernel``)."""
-    from tf1repro.runtime.kernel import register_kernel
-    return register_kernel(log)
-
-
-def inject_epochs(nb, epochs):
-    """Insert ``n_epochs = epochs`` in a cell of its own after the ``parameters`` cell."""
-    from tf1repro.runtime import kernel, parameters
-    if not any("parameters" in c.get("metadata", {}).get("tags", []) for c in nb.cells):
-        raise UserError("the notebook has no cell tagged 'parameters' to inject --epochs after")
-    parameters.inject_cells(nb, {"n_epochs": epochs}, kernel.label)
-
-
-def run(path, out_dir, epochs=None, timeout=1800, log=print):
-    """Execute the notebook at ``path`` in a fresh kernel working in ``out_dir``.
-
-    Prints the cells' output as it comes; writes the executed copy into
-    ``out_dir``; returns (its path, the kernel's pid).  A cell that raises:
-    UserError naming the cell, after the executed copy (with the traceback)
-    is written.  The kernel is shut down however the run ends.
-    """
-    _require_jupyter()
-    import nbformat
-    from tf1repro.runtime import kernel
-    try:
-        nb = nbformat.read(path, as_version=4)
-    except (OSError, ValueError) as e:
-        raise UserError(f"{path}: cannot read the notebook ({e})") from None
-    kernel.set_labels(nb)
-    if epochs is not None:
-        inject_epochs(nb, epochs)
-    record = kernel.run_notebook(nb, path, out_dir, timeout=timeout, log=log)
-    if record["failures"]:
-        f = record["failures"][0]
-        raise UserError(f"the notebook's cell {f['cell']} failed: {f['error']}; the executed "
-                        f"notebook, with the traceback, is {record['executed']}")
-    log(f"# done (kernel pid {record['kernel_pid']}, stopped); wrote {record['executed']}")
-    return record["executed"], record["kernel_pid"]
-
 
 def default_out_dir():
     """A new folder under ``checkpoints/notebook/``, named by the time."""

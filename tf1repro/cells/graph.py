@@ -28,9 +28,7 @@ Model = collections.namedtuple(
              "extra_update_ops init saver config")
 
 
-# The release the seed notebook ran on: its In [22] lists beta before gamma,
-# which only TF 1.0-1.3's tf.layers.batch_normalization did (docs/releases.md).
-SEED_RELEASE = "1.2"
+SEED_RELEASE = releases.SEED  # the seed notebook's release (docs/releases.md)
 RANDOM_OPS = ("RandomUniform", "RandomStandardNormal", "TruncatedNormal")
 
 
