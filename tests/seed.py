@@ -25,7 +25,7 @@ _OUTPUT_START = re.compile(r"^(0 Batch accuracy|\['hidden1)", re.M)
 _CELL = re.compile(r"^In \[([^\]]*)\]:\n", re.M)
 _IMPORT = re.compile(r"^(\s*)(import|from)(\s+)tensorflow\b", re.M)
 
-SEED_RELEASE = "1.2"
+from tf1repro.runtime.releases import SEED as SEED_RELEASE  # noqa: E402  (the seed's release)
 EPOCH_LINE = re.compile(r"^(\d+) Batch accuracy: (\S+) Validation accuracy: (\S+)$", re.M)
 
 
