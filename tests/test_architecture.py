@@ -10,11 +10,12 @@ PACKAGE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 
 # What each part may never import (the arrows point the other way).
 FORBIDDEN = {
-    "runtime": ("cells", "runs", "explore", "bench", "cli", "notebook"),
-    "tf1": ("cells", "runs", "explore", "bench", "cli", "notebook"),
-    "data": ("runtime", "tf1", "cells", "runs", "explore", "bench", "cli", "notebook"),
-    "cells": ("runs", "explore", "bench", "cli", "notebook"),
-    "runs": ("explore", "bench", "cli", "notebook"),
+    "runtime": ("runner", "cells", "runs", "explore", "bench", "cli", "notebook"),
+    "runner": ("cells", "runs", "explore", "bench", "cli", "notebook"),
+    "tf1": ("runner", "cells", "runs", "explore", "bench", "cli", "notebook"),
+    "data": ("runtime", "runner", "tf1", "cells", "runs", "explore", "bench", "cli", "notebook"),
+    "cells": ("runner", "runs", "explore", "bench", "cli", "notebook"),
+    "runs": ("runner", "explore", "bench", "cli", "notebook"),
     "explore": ("bench", "cli"),
 }
 

@@ -198,7 +198,7 @@ def test_the_seed_notebook_is_the_seed_byte_for_byte():
 def test_tensorflow_internals_stay_real_but_the_rebuilt_modules_are_ours():
     """TF 1.x programs imported TensorFlow's internals too: those stay TensorFlow's, except
     the modules tf1repro rebuilds (the RNN cells), which are the package's."""
-    from tf1repro.runtime import import_rule
+    from tf1repro.runner import import_rule
     source = ("from tensorflow.python.client import device_lib\n"
               "from tensorflow.python.ops import rnn, rnn_cell as cells\n"
               "from tensorflow.python.ops.rnn_cell import BasicLSTMCell\n"

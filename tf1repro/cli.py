@@ -20,7 +20,7 @@ from tf1repro.argtypes import add_data_dir, positive_float, positive_int
 from tf1repro.explore.drawing import PlotFlag
 from tf1repro.cells.config import LOOPS, VARIANTS, Config
 from tf1repro.errors import UserError
-from tf1repro.runtime import run_command
+from tf1repro.runner import run_command
 
 DEFAULTS = Config()
 COMMANDS = ("train", "vars", "eval", "test")

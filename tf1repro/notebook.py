@@ -7,7 +7,7 @@ Both hold the seed's markdown cell (the four batch-norm equations), its code
 cells in order and the outputs it recorded (In [21]'s log, cut off as it was;
 In [22]'s list), with the release that printed them in their metadata.
 ``SEED_NOTEBOOK`` keeps the imports as written; ``./run.sh notebook`` runs it
-with ``./run.sh run`` (``tf1repro.runtime``), which applies the import rule
+with ``./run.sh run`` (``tf1repro.runner``), which applies the import rule
 itself.  ``NOTEBOOK`` has its import lines rewritten by the rule of
 ``tf1repro.tf1`` and nothing else, for code that imports the module itself.
 """
@@ -17,7 +17,7 @@ import os
 import re
 import time
 
-from tf1repro.runtime.kernel import KERNEL_DISPLAY_NAME, KERNEL_NAME
+from tf1repro.runner.kernel import KERNEL_DISPLAY_NAME, KERNEL_NAME
 from tf1repro.runtime.releases import SEED as SEED_RELEASE
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -81,7 +81,7 @@ def dumps(nb):
     return json.dumps(nb, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
 
 
-# --- running it: tf1repro.runtime's kernel runner (``./run.sh run``) ----------------
+# --- running it: tf1repro.runner's kernel runner (``./run.sh run``) ----------------
 
 def default_out_dir():
     """A new folder under ``checkpoints/notebook/``, named by the time."""

@@ -1,4 +1,4 @@
-"""TF 1.x's implementations behind ``tf1repro.tf1`` (layers, initializers, the op-seed rule,
-the release table) and the program runner (``run``: the import rule, the era's NumPy, kernels).
-May import ``tfcompat``, ``files``, ``errors`` and ``data``; never ``cells``, ``runs`` or ``explore``.
+"""TF 1.x's implementations behind ``tf1repro.tf1``: layers, initializers, the op-seed rule,
+the release table, the recurrent cells.
+May import ``tfcompat``, ``files``, ``errors`` and ``data``; never ``runner``, ``cells``, ``runs`` or ``explore``.
 """

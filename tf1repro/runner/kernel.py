@@ -31,13 +31,13 @@ _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _SETUP = """\
 import sys as _s
 _s.path.insert(1, {folder!r})
-from tf1repro.runtime.program import prepare as _p
+from tf1repro.runner.program import prepare as _p
 print(_p([{folder!r}], numpy_print={numpy_print!r}, ipython=get_ipython()))
 del _s, _p
 """
 _REPORT = """\
 import json as _j
-from tf1repro.runtime.program import missing_names as _m
+from tf1repro.runner.program import missing_names as _m
 print(_j.dumps(_m()))
 del _j, _m
 """

@@ -96,7 +96,7 @@ def cmd_run(args, log):
                         "give a .py script or a .ipynb notebook")
     if not os.path.isfile(path):
         raise UserError(f"{path}: no such file")
-    from tf1repro.runtime import parameters
+    from tf1repro.runner import parameters
     values = parameters.parse(args.params)
     say = (lambda line: None) if args.quiet else log
     started = time.perf_counter()
@@ -113,7 +113,7 @@ def cmd_run(args, log):
 
 
 def _run_script(args, values, say):
-    from tf1repro.runtime import program
+    from tf1repro.runner import program
     try:
         code, where = program.load(args.path, values)
     except SyntaxError as e:  # as Python shows it, and its status
@@ -135,7 +135,7 @@ def _run_script(args, values, say):
 
 
 def _run_notebook(args, values, say):
-    from tf1repro.runtime import kernel, parameters
+    from tf1repro.runner import kernel, parameters
     kernel.require_jupyter()
     if args.args:
         raise UserError(f"a notebook takes no program arguments (got {args.args}); use -p NAME VALUE")

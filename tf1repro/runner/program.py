@@ -16,7 +16,7 @@ import traceback
 import types
 
 from tf1repro.errors import UserError
-from tf1repro.runtime import era_numpy, import_rule, parameters
+from tf1repro.runner import era_numpy, import_rule, parameters
 
 
 def prepare(folders, numpy_print=None, ipython=None):

@@ -1,0 +1,4 @@
+"""How a TF 1.x program is run (``./run.sh run``): ``run_command`` (the command), ``import_rule``,
+``era_numpy``, ``parameters``, ``program`` (a script as ``__main__``), ``kernel`` (a notebook).
+May import ``runtime``, ``tfcompat``, ``files`` and ``errors``; never ``cells``, ``runs``, ``explore`` or ``cli``.
+"""
