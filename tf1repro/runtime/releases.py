@@ -1,7 +1,7 @@
 """Which TF 1.x release ``tf1repro.tf1`` reproduces, and what differs between releases.
 
     release = current()          # from $TF1REPRO_TF1_RELEASE, default "1.15"
-    release.bn_beta_first        # True for 1.2 and 1.3: beta created before gamma
+    fact("bn_beta_first")        # True for 1.0-1.3: beta created before gamma
 
 "TF 1.x" was fifteen releases, and a seeded program sees their differences:
 under TF 1.x's op-seed rule (``seeds``) the number of ops each call creates
@@ -25,31 +25,74 @@ SEED = "1.2"
 
 
 @dataclasses.dataclass(frozen=True)
+class Fact:
+    """One row of the table: ``name`` has ``value`` in releases ``since``..``until``."""
+    name: str
+    since: str
+    until: str
+    value: object
+    source: str                # the file read in those releases' wheels
+
+
+# Each fact's rows, in release order; a release no row covers has not been read for it.
+FACTS = (
+    Fact("bn_beta_first", "1.2", "1.3", True, "python/layers/normalization.py build"),
+    Fact("bn_beta_first", "1.6", "1.15", False, "python/layers/normalization.py build"),
+    # 2-D batch norm: shifted moments + _smart_select / 8-op moments + select / two conds each
+    Fact("bn_path", "1.2", "1.2", "select_shifted", "python/layers/normalization.py call"),
+    Fact("bn_path", "1.3", "1.3", "select", "python/layers/normalization.py call"),
+    Fact("bn_path", "1.6", "1.15", "cond", "python/layers/normalization.py call"),
+    # fused=: no argument / default False / None (fused for 4-D inputs)
+    Fact("bn_fused_default", "1.2", "1.2", "absent", "python/layers/normalization.py"),
+    Fact("bn_fused_default", "1.3", "1.3", False, "python/layers/normalization.py"),
+    Fact("bn_fused_default", "1.6", "1.15", None, "python/layers/normalization.py"),
+    # zeros/ones of a static shape: one Const / shape + Const + Fill / a Const under 1,000 elements
+    Fact("zeros", "1.2", "1.3", "const", "python/ops/array_ops.py zeros"),
+    Fact("zeros", "1.6", "1.7", "fill", "python/ops/array_ops.py zeros"),
+    Fact("zeros", "1.8", "1.15", "const_if_small", "python/ops/array_ops.py _constant_if_small"),
+    Fact("dropout", "1.2", "1.8", "keep_prob", "python/ops/nn_ops.py dropout"),
+    Fact("dropout", "1.15", "1.15", "rate", "python/ops/nn_ops.py dropout_v2"),
+    Fact("in_top_k", "1.2", "1.3", "InTopK", "python/ops/nn_ops.py in_top_k"),
+    Fact("in_top_k", "1.6", "1.15", "InTopKV2", "python/ops/nn_ops.py in_top_k"),
+    Fact("conv_op", "1.2", "1.3", "convolution", "python/layers/convolutional.py"),
+    Fact("conv_op", "1.6", "1.15", "Conv2D", "python/layers/convolutional.py"),
+    Fact("has_flatten", "1.2", "1.3", False, "python/layers/core.py"),
+    Fact("has_flatten", "1.6", "1.15", True, "python/layers/core.py"),
+)
+
+# The releases reproduced, each with the wheel whose sources were read.
+WHEELS = {"1.2": "1.2.1", "1.3": "1.3.0", "1.6": "1.6.0", "1.7": "1.7.0", "1.8": "1.8.0",
+          "1.15": "1.15.5"}
+
+
+def _key(name):
+    return tuple(int(part) for part in name.split(".")[:2])
+
+
+@dataclasses.dataclass(frozen=True)
 class Release:
     name: str                  # "1.2": what users type
     wheel: str                 # the wheel whose sources were read: "1.2.1"
-    bn_beta_first: bool        # tf.layers.batch_normalization: beta, then gamma (1.0-1.3)
-    bn_path: str               # 2-D batch norm: "select_shifted" (1.2), "select" (1.3), "cond" (1.5+)
-    bn_fused_default: object   # fused=None meant fused for 4-D (1.4+); 1.3: False; 1.2: no fused
-    zeros: str                 # zeros/ones of a static shape: "const", "fill", "const_if_small"
-    dropout: str               # nn.dropout's ops: "keep_prob" (1.0-1.12), "rate" (1.14-1.15)
-    in_top_k: str              # "InTopK" (1.0-1.3) or "InTopKV2" (1.4+)
-    conv_op: str               # tf.layers.conv2d's op: "convolution" (1.0-1.3) or "Conv2D" (1.4+)
-    has_flatten: bool          # tf.layers.flatten appeared in 1.4
+
+    def fact(self, name):
+        """The value of fact ``name`` in this release (``FACTS``); LookupError if never read."""
+        for row in FACTS:
+            if row.name == name and _key(row.since) <= _key(self.name) <= _key(row.until):
+                return row.value
+        raise LookupError(f"fact {name!r} was not read for TF {self.name}")
+
+    def __getattr__(self, name):  # release.zeros: the fact's value
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return self.fact(name)
 
 
-RELEASES = {r.name: r for r in (
-    Release("1.2", "1.2.1", True, "select_shifted", "absent", "const", "keep_prob", "InTopK",
-            "convolution", False),
-    Release("1.3", "1.3.0", True, "select", False, "const", "keep_prob", "InTopK",
-            "convolution", False),
-    Release("1.6", "1.6.0", False, "cond", None, "fill", "keep_prob", "InTopKV2", "Conv2D", True),
-    Release("1.7", "1.7.0", False, "cond", None, "fill", "keep_prob", "InTopKV2", "Conv2D", True),
-    Release("1.8", "1.8.0", False, "cond", None, "const_if_small", "keep_prob", "InTopKV2",
-            "Conv2D", True),
-    Release("1.15", "1.15.5", False, "cond", None, "const_if_small", "rate", "InTopKV2",
-            "Conv2D", True),
-)}
+RELEASES = {name: Release(name, wheel) for name, wheel in WHEELS.items()}
+
+
+def fact(name, release=None):
+    """The value of fact ``name`` in ``release`` (default: the release in force)."""
+    return (release or current()).fact(name)
 
 
 def check(name):
