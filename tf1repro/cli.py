@@ -20,7 +20,7 @@ from tf1repro.argtypes import add_data_dir, positive_float, positive_int
 from tf1repro.explore.drawing import PlotFlag
 from tf1repro.cells.config import LOOPS, VARIANTS, Config
 from tf1repro.errors import UserError
-from tf1repro.runner import run_command
+from tf1repro.runner import run_command, which_release
 
 DEFAULTS = Config()
 COMMANDS = ("train", "vars", "eval", "test")
@@ -111,6 +111,7 @@ def build_parser():
     test.add_argument("pytest_args", nargs=argparse.REMAINDER)
     bench.add_command(sub)
     run_command.add_command(sub)
+    which_release.add_command(sub)
     parser.explore_handlers = explore.add_commands(sub)  # plot, compare, sweep, ablation
     return parser
 
@@ -202,6 +203,7 @@ def main(argv=None, log=None):
         args = parser.parse_args(argv)
     handler = {"train": cmd_train, "vars": cmd_vars, "eval": cmd_eval, "test": cmd_test,
                "notebook": cmd_notebook, "bench": bench.cmd_bench, "run": run_command.cmd_run,
+               "which-release": which_release.cmd_which_release,
                **parser.explore_handlers}[args.command]
     try:
         return handler(args, log) or 0

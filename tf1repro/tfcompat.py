@@ -45,3 +45,9 @@ tf = _import_quietly()
 v1 = tf.compat.v1
 v1.disable_eager_execution()
 tf.get_logger().setLevel("ERROR")  # compat.v1 deprecation notices
+
+# `run --tf1-arithmetic on` (runner/arithmetic.py) asks for the graphs to run as written:
+# no Grappler rewrite (constant push-down, reassociation, fusions) changes the float32
+# rounding of a Session's ops.  Process-wide, so every Session the program makes has it.
+if os.environ.get("TF1REPRO_ARITHMETIC") == "tf1":
+    tf.config.optimizer.set_experimental_options({"disable_meta_optimizer": True})

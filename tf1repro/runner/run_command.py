@@ -18,6 +18,7 @@ import time
 
 from tf1repro.errors import UserError
 from tf1repro.files import write_json
+from tf1repro.runner import arithmetic
 from tf1repro.runtime.releases import DEFAULT, ENV as RELEASE_ENV, RELEASES
 
 
@@ -41,8 +42,11 @@ def add_command(sub):
     p.add_argument("--timeout", metavar="SECONDS", type=float, default=1800,
                    help="notebook: seconds a cell may run (default: 1800)")
     p.add_argument("--tf1-release", metavar="R", default=None,
-                   help=f"the TF 1.x release to reproduce: {', '.join(RELEASES)} (default: the "
-                        f"notebook's metadata tf1repro.tf1_release, else ${RELEASE_ENV}, else {DEFAULT})")
+                   help=f"the TF 1.x release to reproduce: {', '.join(RELEASES)}, or auto: the "
+                        "program's pin (requirements.txt, setup.py, environment.yml, Pipfile) "
+                        f"(default: the notebook's metadata tf1repro.tf1_release, else "
+                        f"${RELEASE_ENV}, else {DEFAULT})")
+    arithmetic.add_flag(p)
     p.add_argument("--numpy-print", metavar="V", default=None,
                    help="np.set_printoptions(legacy=V), e.g. 1.13: a float32 prints 0.792602 "
                         "(default: NumPy's own printing)")
@@ -74,9 +78,14 @@ def _read_notebook(path):
         raise UserError(f"{path}: not a notebook nbformat can read ({e})") from None
 
 
-def _release(flag, nb):
+def _release(flag, nb, path):
     """(release, where it came from); exported for the program or kernel before tf1repro.tf1 loads."""
     from tf1repro.runtime import releases
+    if flag is not None and flag.strip().lower() == "auto":
+        from tf1repro.runner import pins
+        release, why = pins.choose(pins.find(path, nb))
+        os.environ[RELEASE_ENV] = release
+        return release, f"--tf1-release auto: {why}"
     meta = (nb.metadata.get("tf1repro", {}) if nb is not None else {}).get("tf1_release")
     release, source = ((flag, "--tf1-release") if flag else
                        (str(meta), "the notebook's metadata") if meta else
@@ -98,6 +107,7 @@ def cmd_run(args, log):
         raise UserError(f"{path}: no such file")
     from tf1repro.runner import parameters
     values = parameters.parse(args.params)
+    arithmetic.check(args.tf1_arithmetic)
     say = (lambda line: None) if args.quiet else log
     started = time.perf_counter()
     if kind == ".py":
@@ -120,9 +130,10 @@ def _run_script(args, values, say):
         import traceback
         traceback.print_exception(type(e), e, None)
         return {"program": args.path, "kind": "script", "status": 1, "missing": {}}
-    release, source = _release(args.tf1_release, None)
+    release, source = _release(args.tf1_release, None, args.path)
     say(f"# tf1repro run: {args.path} as __main__ (sys.argv[1:] = {args.args})")
     say(f"# TF 1.x release: {release or 'not set'} ({source})")
+    say(arithmetic.apply(args.tf1_arithmetic))
     say("# imports: tensorflow is tf1repro.tf1 in the program and its folder's modules; "
         "libraries keep the real TensorFlow")
     say(program.prepare([os.path.dirname(os.path.abspath(args.path))], args.numpy_print))
@@ -146,10 +157,11 @@ def _run_notebook(args, values, say):
                         "overwrite the original; choose another --out")
     kernel.set_labels(nb)
     where = parameters.inject_cells(nb, values, kernel.label)
-    release, source = _release(args.tf1_release, nb)
+    release, source = _release(args.tf1_release, nb, args.path)
     say(f"# tf1repro run: {args.path} in a Jupyter kernel, cell by cell"
         + (" (--keep-going)" if args.keep_going else " (stop at the first failing cell)"))
     say(f"# TF 1.x release: {release or 'not set'} ({source})")
+    say(arithmetic.apply(args.tf1_arithmetic))  # before the kernel starts: it inherits the setting
     say("# imports: tensorflow is tf1repro.tf1 in the cells and the notebook folder's modules; "
         "libraries keep the real TensorFlow")
     if where:
