@@ -4,8 +4,9 @@ The pins are written here in each file kind's own syntax (pip's requirements,
 setuptools' ``install_requires``, conda's ``environment.yml`` with its
 single ``=`` and its pip section, pipenv's ``Pipfile``).  The candidate
 comparison reruns a two-cell notebook whose recorded output is what TF 1.x
-printed for ``tf.zeros([3]).op.type``: array_ops.zeros in 1.3.0's wheel
-returns one Const; in 1.6.0's it builds a Fill (python/ops/array_ops.py).
+printed for ``tf.zeros([3]).op.type`` and ``tf.ones``: in 1.3.0's wheel
+they return one Const; in 1.6.0's they build a Fill (python/ops/array_ops.py);
+and a sum that only 1.3's graph rewrites leave as written (test_arithmetic.py).
 """
 
 import json
@@ -102,24 +103,26 @@ def which(*args, timeout=300):
 def test_the_release_that_printed_a_notebook_is_named_from_its_saved_outputs(tmp_path):
     nb = nbformat.v4.new_notebook(metadata={"tf1repro": {"tf1_release": "1.3"}})
     first = nbformat.v4.new_code_cell("import tensorflow as tf")
-    second = nbformat.v4.new_code_cell("print(tf.zeros([3]).op.type)\nprint('done')")
-    second.outputs = [nbformat.v4.new_output("stream", name="stdout", text="Fill\ndone\n")]
-    # The kernel computes as TF 1.x did (--tf1-arithmetic on, the default): (v + c) + c op
-    # by op is 1.0 in IEEE float32 (tests/test_arithmetic.py), not Grappler's 1.0000001.
+    second = nbformat.v4.new_code_cell("print(tf.zeros([3]).op.type)\nprint(tf.ones([3]).op.type)\n"
+                                       "print('done')")
+    second.outputs = [nbformat.v4.new_output("stream", name="stdout", text="Fill\nFill\ndone\n")]
+    # log(1 + x) as written: 1.3 had no arithmetic optimizer (tests/test_arithmetic.py), so
+    # it printed 0.0; under 1.6's rewrites TF 2.21 computes log1p(x), which 1.6 would not match.
     third = nbformat.v4.new_code_cell(
-        "import numpy as np\nv = tf.Variable(1.0)\ntotal = (v + np.float32(4e-8)) + np.float32(4e-8)\n"
+        "import numpy as np\nx = tf.Variable(np.float32(1e-8))\ny = tf.log(1. + x)\n"
         "with tf.Session() as s:\n    s.run(tf.global_variables_initializer())\n"
-        "    print(repr(float(s.run(total))))")
-    third.outputs = [nbformat.v4.new_output("stream", name="stdout", text="1.0\n")]
+        "    print(repr(float(s.run(y))))")
+    third.outputs = [nbformat.v4.new_output("stream", name="stdout", text="0.0\n")]
     nb.cells = [first, second, third]
     path = tmp_path / "zeros.ipynb"
     nbformat.write(nb, str(path))
     report = tmp_path / "which.json"
-    proc = which(str(path), "--candidates", "1.3,1.6", "--report", str(report))
+    proc = which(str(path), "--candidates", "1.3,1.6", "--tf1-arithmetic", "on",
+                 "--report", str(report))
     assert proc.returncode == 0, proc.stderr[-2000:]
     rows = {r["release"]: r["identical"] for r in json.loads(report.read_text())["rows"]}
-    assert rows == {"1.3": 2, "1.6": 3}
-    assert "# best: 1.6 (3 of 3 recorded lines identical)" in proc.stdout
+    assert rows == {"1.3": 2, "1.6": 3}  # 1.3 misses both Fills, 1.6 the sum as written
+    assert "# best: 1.6 (3 of 4 recorded lines identical)" in proc.stdout
     assert "tf1repro.tf1_release: 1.3 in the notebook's metadata" in proc.stdout
 
 

@@ -46,8 +46,11 @@ v1 = tf.compat.v1
 v1.disable_eager_execution()
 tf.get_logger().setLevel("ERROR")  # compat.v1 deprecation notices
 
-# `run --tf1-arithmetic on` (runner/arithmetic.py) asks for the graphs to run as written:
-# no Grappler rewrite (constant push-down, reassociation, fusions) changes the float32
-# rounding of a Session's ops.  Process-wide, so every Session the program makes has it.
-if os.environ.get("TF1REPRO_ARITHMETIC") == "tf1":
+# `run --tf1-arithmetic on` (runner/arithmetic.py): Grappler's optimizers the TF 1.x release
+# did not have stay off ("all": no rewrite at all), so float32 ops round as that release's
+# graphs did.  Process-wide: every Session the program makes is created with it.
+_OFF = os.environ.get("TF1REPRO_GRAPPLER_OFF", "")
+if _OFF == "all":
     tf.config.optimizer.set_experimental_options({"disable_meta_optimizer": True})
+elif _OFF:
+    tf.config.optimizer.set_experimental_options({name: False for name in _OFF.split(",")})

@@ -1,59 +1,92 @@
-"""``run --tf1-arithmetic on|off``: the program's graphs computed as TF 1.x computed them, or as TF 2.21 does.
+"""``run --tf1-arithmetic on|off``: the graph rewrites and kernels of the TF 1.x release, or TF 2.21's.
 
-    line = apply("on")     # before TensorFlow loads in this process (and the kernel it starts)
+    line = apply("on", "1.8")   # before TensorFlow loads in this process (and the kernel it starts)
 
-TF 1.x's CPU wheels ran each op of the graph as written with Eigen's kernels.
-TF 2.21 rewrites a Session's graph first (Grappler: constant push-down and
-folding, reassociation, fusions) and runs oneDNN's kernels, so float32 sums
-and products round differently and seeded programs print other last digits.
-"on" turns both off for the program: oneDNN through ``TF_ENABLE_ONEDNN_OPTS=0``
-(read once, when TensorFlow loads, so it is set here, before, and a
-notebook's kernel inherits it), Grappler through ``$TF1REPRO_ARITHMETIC``,
-which ``tfcompat`` reads when it loads TensorFlow and turns into the
-process-wide ``disable_meta_optimizer`` that every Session, the program's
-``tf.Session``/``InteractiveSession`` included, is created with.
-``docs/releases.md`` ("Arithmetic") has what each part changed on published
-logs of seeded TF 1.x programs, and what it costs.
+TF 1.x's pip wheels ran Eigen's kernels, and each release rewrote a
+Session's graph (Grappler) with only the optimizers it had: none before 1.2,
+constant folding from 1.2, the arithmetic optimizer from 1.4, remapping
+(fusions) from 1.9, ...  TF 2.21 runs every optimizer it has and oneDNN's
+kernels, so float32 sums and products round differently and seeded programs
+print other last digits.  "on" gives the program the release's own set:
+oneDNN off through ``TF_ENABLE_ONEDNN_OPTS=0`` (read once, when TensorFlow
+loads: set here, before, and a notebook's kernel inherits it) and the
+optimizers the release did not have off through ``$TF1REPRO_GRAPPLER_OFF``,
+which ``tfcompat`` turns into process-wide options every Session is created
+with (``tf.Session``/``InteractiveSession`` included).  What each part
+changed on published logs of seeded programs: docs/releases.md, Arithmetic.
 """
 
 import os
 import sys
 
 from tf1repro.errors import UserError
+from tf1repro.runtime import releases
 
-ENV = "TF1REPRO_ARITHMETIC"      # "tf1": Grappler off (tfcompat reads it)
+GRAPPLER_OFF = "TF1REPRO_GRAPPLER_OFF"   # "all", or optimizers to turn off (tfcompat reads it)
 ONEDNN = "TF_ENABLE_ONEDNN_OPTS"
 CHOICES = ("on", "off")
-DEFAULT = "on"
+DEFAULT = "off"  # measured: no recorded line gained (docs/releases.md, Arithmetic)
+# TF 2.21's Grappler toggles and the first TF 1.x release whose RewriterConfig had the field,
+# read in each wheel's core/protobuf/rewriter_config_pb2.py (1.0.1 has no RewriterConfig; 1.1.0's
+# only optimizer is the tensor layout one, a GPU pass).  A release before a row's did not run it.
+SINCE = {
+    "constant_folding": "1.2",
+    "arithmetic_optimization": "1.4",
+    "dependency_optimization": "1.5",
+    "loop_optimization": "1.7",
+    "function_optimization": "1.7",
+    "debug_stripper": "1.8",
+    "remapping": "1.9",
+    "shape_optimization": "1.9",
+    "scoped_allocator_optimization": "1.9",
+    "pin_to_host_optimization": "1.12",
+    "implementation_selector": "1.14",
+}
+
+
+def _key(name):
+    return tuple(int(part) for part in name.split(".")[:2])
+
+
+def optimizers_off(release):
+    """TF 2.21's optimizers ``release`` did not have: a list, or "all" before 1.2 (no Grappler pass)."""
+    if _key(release) < _key("1.2"):
+        return "all"
+    return [name for name, since in SINCE.items() if _key(release) < _key(since)]
 
 
 def add_flag(parser):
     parser.add_argument(
         "--tf1-arithmetic", metavar="on|off", default=DEFAULT,
-        help="on: run the graphs as written with Eigen's kernels, as TF 1.x did (Grappler's "
-             f"rewrites and oneDNN off); off: TensorFlow 2.21's own (default: {DEFAULT}; "
+        help="on: Eigen's kernels and only the graph rewrites the TF 1.x release had (oneDNN and "
+             f"later Grappler optimizers off); off: TensorFlow 2.21's own (default: {DEFAULT}; "
              "docs/releases.md, Arithmetic)")
 
 
 def check(choice):
     text = str(choice).strip().lower()
     if text not in CHOICES:
-        raise UserError(f"--tf1-arithmetic {choice!r}: give on (TF 1.x's: Grappler's rewrites and "
+        raise UserError(f"--tf1-arithmetic {choice!r}: give on (the TF 1.x release's graph rewrites, "
                         "oneDNN off) or off (TensorFlow 2.21's own)")
     return text
 
 
-def apply(choice):
+def apply(choice, release=None):
     """Set up ``choice`` for this process and the kernels it starts; the header line."""
     choice = check(choice)
     if "tensorflow" in sys.modules:  # a caller's mistake, not the user's: the switch would lie
         raise RuntimeError("arithmetic.apply must run before TensorFlow is imported")
     if choice == "off":
-        os.environ.pop(ENV, None)
-        return "# arithmetic: TensorFlow 2.21's (Grappler's rewrites, oneDNN as set); --tf1-arithmetic on for TF 1.x's"
-    os.environ[ENV] = "tf1"
+        os.environ.pop(GRAPPLER_OFF, None)
+        return ("# arithmetic: TensorFlow 2.21's (all its graph rewrites, oneDNN as set); "
+                "--tf1-arithmetic on for TF 1.x's")
+    release = releases.check(release or releases.current().name).name
+    off = optimizers_off(release)
+    os.environ[GRAPPLER_OFF] = off if off == "all" else ",".join(off)
     # A value the user exported on purpose wins; the header says which is in force.
     onednn = os.environ.setdefault(ONEDNN, "0")
     kernels = "oneDNN off" if onednn == "0" else f"oneDNN as ${ONEDNN}={onednn} says"
-    return (f"# arithmetic: TF 1.x's (each Session's graph run as written, Grappler's rewrites "
-            f"off; {kernels}); --tf1-arithmetic off for TensorFlow 2.21's")
+    rewrites = ("no graph rewrite (Grappler came in 1.2)" if off == "all" else
+                f"{release}'s graph rewrites ({', '.join(off)} off)" if off else
+                f"{release}'s graph rewrites")
+    return f"# arithmetic: TF {release}'s ({kernels}; {rewrites}); --tf1-arithmetic off for TensorFlow 2.21's"

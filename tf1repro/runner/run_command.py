@@ -133,7 +133,7 @@ def _run_script(args, values, say):
     release, source = _release(args.tf1_release, None, args.path)
     say(f"# tf1repro run: {args.path} as __main__ (sys.argv[1:] = {args.args})")
     say(f"# TF 1.x release: {release or 'not set'} ({source})")
-    say(arithmetic.apply(args.tf1_arithmetic))
+    say(arithmetic.apply(args.tf1_arithmetic, release))
     say("# imports: tensorflow is tf1repro.tf1 in the program and its folder's modules; "
         "libraries keep the real TensorFlow")
     say(program.prepare([os.path.dirname(os.path.abspath(args.path))], args.numpy_print))
@@ -161,7 +161,7 @@ def _run_notebook(args, values, say):
     say(f"# tf1repro run: {args.path} in a Jupyter kernel, cell by cell"
         + (" (--keep-going)" if args.keep_going else " (stop at the first failing cell)"))
     say(f"# TF 1.x release: {release or 'not set'} ({source})")
-    say(arithmetic.apply(args.tf1_arithmetic))  # before the kernel starts: it inherits the setting
+    say(arithmetic.apply(args.tf1_arithmetic, release))  # before the kernel starts: it inherits the setting
     say("# imports: tensorflow is tf1repro.tf1 in the cells and the notebook folder's modules; "
         "libraries keep the real TensorFlow")
     if where:
