@@ -141,3 +141,16 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path, capsys, args, message):
     err = capsys.readouterr().err
     assert status == 2 and message in err, err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_run_tf1_release_auto_takes_the_pin_and_says_why(tmp_path, monkeypatch):
+    from tf1repro.runner import run_command
+    monkeypatch.setenv(releases.ENV, "1.15")  # restored after the test; auto must not read it
+    write(tmp_path, "requirements.txt", "tensorflow==1.3.0\n")
+    program = write(tmp_path, "lab.py", "")
+    release, source = run_command._release("auto", None, str(program))
+    assert release == "1.3" and os.environ[releases.ENV] == "1.3"
+    assert source == "--tf1-release auto: tensorflow==1.3.0 in requirements.txt"
+    (tmp_path / "requirements.txt").unlink()
+    release, source = run_command._release("auto", None, str(program))
+    assert release == releases.DEFAULT and "no TensorFlow pin found" in source
