@@ -132,12 +132,18 @@ def cmd_which_release(args, log):
     best = max(rows, key=lambda r: (r["identical"], r["release"] == pin_release,
                                     -names.index(r["release"])))
     ties = [r["release"] for r in rows if r["identical"] == best["identical"] and r is not best]
-    log(f"# best: {best['release']} ({best['identical']} of {best['recorded']} recorded lines "
-        f"identical" + (f"; as many: {', '.join(ties)}" if ties else "") + ")"
-        + ("" if best["release"] != pin_release or not ties else "; the pin's among equals"))
+    undecided = len(rows) > 1 and len(ties) == len(rows) - 1
+    if undecided:
+        log(f"# best: none stands out: every candidate reproduces {best['identical']} of "
+            f"{best['recorded']} recorded lines (the recorded output does not tell them apart)")
+    else:
+        log(f"# best: {best['release']} ({best['identical']} of {best['recorded']} recorded lines "
+            f"identical" + (f"; as many: {', '.join(ties)}" if ties else "") + ")"
+            + ("" if best["release"] != pin_release or not ties else "; the pin's among equals"))
     if args.report:
         from tf1repro.files import write_json
-        write_json(args.report, {"program": path, "pin": why, "best": best["release"], "rows": rows})
+        write_json(args.report, {"program": path, "pin": why, "best": None if undecided else best["release"],
+                                "rows": rows})
     return 0
 
 
