@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Set-up and dispatch only: creates .venv on first use, installs the package,
 # then hands every argument to `python -m tf1repro` (train, vars, eval, test,
-# bench, plot, compare, sweep, ablation, notebook, run).
+# bench, plot, compare, sweep, ablation, notebook, run, which-release).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -19,7 +19,7 @@ EXTRAS="test,plot"
 case "${1:-}" in
     bench) needs="bench sweep" ;;        # bench --sweep times a Ray sweep
     sweep|ablation) needs=sweep ;;
-    notebook|run) needs=notebook ;;    # run: a .ipynb runs in a Jupyter kernel
+    notebook|run|which-release) needs=notebook ;;    # a .ipynb runs in a Jupyter kernel
     test) needs="sweep notebook" ;;      # the suite starts a Ray head and a kernel
     *) needs= ;;
 esac
