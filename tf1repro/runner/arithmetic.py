@@ -78,8 +78,7 @@ def apply(choice, release=None):
         raise RuntimeError("arithmetic.apply must run before TensorFlow is imported")
     if choice == "off":
         os.environ.pop(GRAPPLER_OFF, None)
-        return ("# arithmetic: TensorFlow 2.21's (all its graph rewrites, oneDNN as set); "
-                "--tf1-arithmetic on for TF 1.x's")
+        return "# arithmetic: TensorFlow 2.21's graph rewrites and kernels (--tf1-arithmetic on: TF 1.x's)"
     release = releases.check(release or releases.current().name).name
     off = optimizers_off(release)
     os.environ[GRAPPLER_OFF] = off if off == "all" else ",".join(off)
