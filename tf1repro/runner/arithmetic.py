@@ -74,8 +74,8 @@ def check(choice):
 def apply(choice, release=None):
     """Set up ``choice`` for this process and the kernels it starts; the header line."""
     choice = check(choice)
-    if "tensorflow" in sys.modules:  # a caller's mistake, not the user's: the switch would lie
-        raise RuntimeError("arithmetic.apply must run before TensorFlow is imported")
+    if choice == "on" and "tensorflow" in sys.modules:  # a caller's mistake: the switch would lie
+        raise RuntimeError("arithmetic.apply('on') must run before TensorFlow is imported")
     if choice == "off":
         os.environ.pop(GRAPPLER_OFF, None)
         return "# arithmetic: TensorFlow 2.21's graph rewrites and kernels (--tf1-arithmetic on: TF 1.x's)"
