@@ -215,10 +215,11 @@ def test_renamed_names_2_21_still_has_are_forwarded():
      "tf.contrib.slim is not supported by tf1repro.tf1 .*tf.contrib provides: layers.fully_connected"),
     ("import tf1repro.tf1.contrib.seq2seq as seq2seq",
      "tf.contrib.seq2seq is not supported by tf1repro.tf1 .*framework.arg_scope"),
-    ("import tf1repro.tf1.contrib.learn",
-     "tf.contrib.learn is not supported: the Estimator APIs .* are out of scope"),
-    ("from tf1repro.tf1.estimator import Estimator",
-     "tf.estimator is not supported: the Estimator APIs .* are out of scope"),
+    ("from tf1repro.tf1.estimator import Experimental",
+     "tf.estimator.Experimental is not supported by tf1repro.tf1 .*tf.estimator provides: "
+     "Estimator, EstimatorSpec"),
+    ("from tf1repro.tf1.contrib.learn import LinearClassifier",
+     "tf.contrib.learn.LinearClassifier is not supported by tf1repro.tf1 .*DNNClassifier"),
 ])
 def test_import_lines_fail_as_attributes_do(line, says):
     with pytest.raises(Unsupported, match=says) as error:
