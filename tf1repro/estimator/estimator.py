@@ -262,11 +262,11 @@ class Estimator:
     def export_savedmodel(self, export_dir_base, serving_input_receiver_fn, assets_extra=None,
                           as_text=False, checkpoint_path=None, strip_default_attrs=False):
         checkpoint_path = checkpoint_path or self._checkpoint_or_fail()
-        receiver = serving_input_receiver_fn()
         graph = tf.Graph()
         with graph.as_default():
             v1.set_random_seed(self.config.tf_random_seed)
             v1.train.get_or_create_global_step()
+            receiver = serving_input_receiver_fn()
             spec = self._call_model_fn(receiver.features, None, ModeKeys.PREDICT)
             return export_lib.write_saved_model(export_dir_base, receiver, spec,
                                                 checkpoint_path, as_text, strip_default_attrs)
