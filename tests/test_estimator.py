@@ -106,6 +106,22 @@ def test_hooks_and_tf_data_input(tmp_path):
     assert est.evaluate(dataset_fn, steps=3)["global_step"] == 7
 
 
+def test_train_and_evaluate_evaluates_after_each_checkpoint(tmp_path):
+    # TF 1.12's run_local: an evaluation after every checkpoint but step 0's (throttle 0).
+    config = tf.estimator.RunConfig(save_checkpoints_steps=4)
+    est = tf.estimator.Estimator(linear_model_fn, str(tmp_path), config, params={"lr": 0.1})
+    evaluated = []
+
+    class Seen(tf.train.SessionRunHook):
+        def end(self, session):
+            evaluated.append(session.run(tf.train.get_global_step()))
+
+    metrics, exports = tf.estimator.train_and_evaluate(
+        est, tf.estimator.TrainSpec(train_fn(YLIN), max_steps=10),
+        tf.estimator.EvalSpec(eval_fn(YLIN), steps=None, hooks=[Seen()], throttle_secs=0))
+    assert evaluated == [4, 8, 10] and metrics["global_step"] == 10 and exports == []
+
+
 def dnn_forward(est, x, layers):
     h = x
     for name in layers:

@@ -2,6 +2,7 @@
 
     from tf1repro.estimator import Estimator, EstimatorSpec, ModeKeys, RunConfig, inputs
     from tf1repro.estimator import DNNClassifier, LinearClassifier, LinearRegressor
+    from tf1repro.estimator import TrainSpec, EvalSpec, train_and_evaluate
 
 May import ``tfcompat``, ``runtime``, ``errors``, ``files``; ``tf1/`` exposes it as
 ``tf.estimator`` (and ``tf.contrib.learn`` in ``learn``).  Details: docs/estimators.md.
@@ -12,6 +13,7 @@ from tf1repro.estimator.canned import (DNNClassifier, DNNRegressor, LinearClassi
                                        LinearRegressor)
 from tf1repro.estimator.estimator import Estimator  # noqa: F401
 from tf1repro.estimator.spec import EstimatorError, EstimatorSpec, ModeKeys, RunConfig  # noqa: F401
+from tf1repro.estimator.training import EvalSpec, TrainSpec, train_and_evaluate  # noqa: F401
 from tf1repro.tfcompat import v1
 
 # tf.estimator's hooks in TF 1.14+ are tf.train's, the same classes.

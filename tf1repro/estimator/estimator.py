@@ -22,6 +22,8 @@ import time
 import numpy as np
 
 from tf1repro.estimator import export as export_lib
+from tf1repro.estimator.session_parts import (IteratorInitHook, StopAfterRuns, batch_length,
+                                              global_step_read, pick)
 from tf1repro.estimator.spec import EstimatorError, EstimatorSpec, ModeKeys, RunConfig
 from tf1repro.tfcompat import tf, v1
 
@@ -90,7 +92,7 @@ class Estimator:
         hooks = []
         if isinstance(result, tf.data.Dataset):  # TF 1.x: an initializable iterator, fed once
             iterator = v1.data.make_initializable_iterator(result)
-            hooks.append(_IteratorInitHook(iterator))
+            hooks.append(IteratorInitHook(iterator))
             result = iterator.get_next()
         if isinstance(result, (tuple, list)):
             if len(result) != 2:
@@ -121,7 +123,7 @@ class Estimator:
             v1.set_random_seed(self.config.tf_random_seed)
             global_step = v1.train.get_or_create_global_step()
             if mode == ModeKeys.TRAIN:
-                _global_step_read(graph, global_step)
+                global_step_read(graph, global_step)
             features, labels, hooks = self._call_input_fn(input_fn, mode)
             spec = self._call_model_fn(features, labels, mode)
         return graph, global_step, spec, hooks
@@ -208,7 +210,7 @@ class Estimator:
             final_hook = v1.train.FinalOpsHook(finals)
             all_hooks = input_hooks + list(hooks or []) + list(spec.evaluation_hooks)
             if steps is not None:
-                all_hooks.append(_StopAfterRuns(steps))
+                all_hooks.append(StopAfterRuns(steps))
             logging.info("Starting evaluation at " + time.strftime("%Y-%m-%d-%H:%M:%S"))
             creator = v1.train.ChiefSessionCreator(
                 scaffold=spec.scaffold, checkpoint_filename_with_path=checkpoint_path,
@@ -243,7 +245,7 @@ class Estimator:
                          "initialization to predict.", self.model_dir)
         graph, _, spec, input_hooks = self._graph(input_fn, ModeKeys.PREDICT)
         with graph.as_default():
-            predictions = _pick(spec.predictions, predict_keys)
+            predictions = pick(spec.predictions, predict_keys)
             creator = v1.train.ChiefSessionCreator(
                 scaffold=spec.scaffold, checkpoint_filename_with_path=checkpoint_path,
                 config=self.config.session_config)
@@ -254,7 +256,7 @@ class Estimator:
                     if not yield_single_examples:
                         yield batch
                     elif isinstance(batch, dict):
-                        for i in range(_batch_length(batch)):
+                        for i in range(batch_length(batch)):
                             yield {key: value[i] for key, value in batch.items()}
                     else:
                         yield from batch
@@ -272,53 +274,3 @@ class Estimator:
                                                 checkpoint_path, as_text, strip_default_attrs)
 
     export_saved_model = export_savedmodel
-
-
-def _global_step_read(graph, global_step):
-    """The ``global_step/add`` read TF 1.x's ``train`` made before the input function
-    (its ops count under TF 1.x's op-seed rule); the step hooks reuse it from the
-    collection TensorFlow's own ``training_util`` keeps it in."""
-    with graph.name_scope(global_step.op.name + "/"):
-        value = v1.cond(v1.is_variable_initialized(global_step), global_step.read_value,
-                        lambda: global_step.initial_value)
-        v1.add_to_collection("global_step_read_op_cache", value + 0)
-
-
-def _pick(predictions, keys):
-    if keys is None or not isinstance(predictions, dict):
-        return predictions
-    keys = [keys] if isinstance(keys, str) else list(keys)
-    missing = [key for key in keys if key not in predictions]
-    if missing:
-        raise EstimatorError(f"Expected to run at least one output from {sorted(predictions)}, "
-                             f"provided {missing}.")
-    return {key: predictions[key] for key in keys}
-
-
-def _batch_length(batch):
-    lengths = {len(value) for value in batch.values()}
-    if len(lengths) != 1:
-        raise EstimatorError(f"Batch length of predictions should be same. {sorted(lengths)}")
-    return lengths.pop()
-
-
-class _IteratorInitHook(v1.train.SessionRunHook):
-    """Initializes a ``tf.data`` input function's iterator once the session exists."""
-
-    def __init__(self, iterator):
-        self._initializer = iterator.initializer
-
-    def after_create_session(self, session, coord):
-        session.run(self._initializer)
-
-
-class _StopAfterRuns(v1.train.SessionRunHook):
-    """``evaluate(steps=N)``: stop after N batches."""
-
-    def __init__(self, steps):
-        self._steps, self._done = steps, 0
-
-    def after_run(self, run_context, run_values):
-        self._done += 1
-        if self._done >= self._steps:
-            run_context.request_stop()

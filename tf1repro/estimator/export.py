@@ -1,6 +1,8 @@
 """``tf.estimator.export``: what a served model receives, and the SavedModel
 ``Estimator.export_savedmodel`` writes (``<export_dir_base>/<timestamp>/``, tag
-``serve``, the ``serving_default`` signature from the model's predictions).
+``serve``, the signatures of the spec's ``export_outputs`` (``PredictOutput``,
+``ClassificationOutput``, ``RegressionOutput``), by default one ``serving_default``
+predict signature of all its predictions).
 
     image = tf.placeholder(tf.float32, [None, 28, 28])
     fn = build_raw_serving_input_receiver_fn({"image": image})
@@ -49,13 +51,68 @@ def build_parsing_serving_input_receiver_fn(feature_spec, default_batch_size=Non
     return serving_input_receiver_fn
 
 
+class PredictOutput:
+    """A ``predict`` signature over a dict of output tensors."""
+
+    def __init__(self, outputs):
+        if not isinstance(outputs, dict):
+            outputs = {"output": outputs}
+        self.outputs = outputs
+
+    def as_signature_def(self, receiver_tensors):
+        return v1.saved_model.predict_signature_def(receiver_tensors, self.outputs)
+
+
+def _examples(receiver_tensors):
+    tensors = list(receiver_tensors.values())
+    if len(tensors) != 1 or tensors[0].dtype != tf.string:
+        raise UserError("Classification and regression signatures need exactly one string "
+                        f"input tensor (serialized tf.Example protos), got {receiver_tensors}")
+    return tensors[0]
+
+
+class ClassificationOutput:
+    """A ``classify`` signature: ``scores`` and/or string ``classes``."""
+
+    def __init__(self, scores=None, classes=None):
+        if scores is None and classes is None:
+            raise UserError("At least one of scores and classes must be set.")
+        self.scores, self.classes = scores, classes
+
+    def as_signature_def(self, receiver_tensors):
+        return v1.saved_model.classification_signature_def(
+            _examples(receiver_tensors), self.classes, self.scores)
+
+
+class RegressionOutput:
+    """A ``regress`` signature over one float tensor."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def as_signature_def(self, receiver_tensors):
+        return v1.saved_model.regression_signature_def(_examples(receiver_tensors), self.value)
+
+
+def _signatures(spec, receiver_tensors):
+    # TF 1.x: no export_outputs means one predict signature of all the predictions;
+    # a single one becomes the default; several must name the default themselves.
+    outputs = dict(spec.export_outputs or {})
+    if not outputs:
+        predictions = spec.predictions
+        outputs = {"serving_default": PredictOutput(predictions)}
+    elif len(outputs) == 1:
+        outputs = {"serving_default": next(iter(outputs.values()))}
+    elif "serving_default" not in outputs:
+        raise UserError(f"Multiple export_outputs were provided, but none of them is "
+                        f"specified as the default (serving_default): {sorted(outputs)}")
+    return {key: output.as_signature_def(receiver_tensors) for key, output in outputs.items()}
+
+
 def write_saved_model(export_dir_base, receiver, spec, checkpoint_path, as_text,
                       strip_default_attrs):
     """Restores ``checkpoint_path`` into the current graph and writes it as a SavedModel."""
-    predictions = spec.predictions
-    if not isinstance(predictions, dict):
-        predictions = {"output": predictions}
-    signature = v1.saved_model.predict_signature_def(receiver.receiver_tensors, predictions)
+    signatures = _signatures(spec, receiver.receiver_tensors)
     export_dir = os.path.join(os.fsdecode(export_dir_base), str(int(time.time())))
     while os.path.exists(export_dir):  # one export a second, as TF 1.x's timestamps allowed
         time.sleep(1)
@@ -65,7 +122,7 @@ def write_saved_model(export_dir_base, receiver, spec, checkpoint_path, as_text,
         builder = v1.saved_model.Builder(export_dir)
         builder.add_meta_graph_and_variables(
             session, [v1.saved_model.tag_constants.SERVING],
-            signature_def_map={"serving_default": signature},
+            signature_def_map=signatures,
             main_op=v1.tables_initializer(), strip_default_attrs=strip_default_attrs)
         builder.save(as_text)
     return export_dir.encode()

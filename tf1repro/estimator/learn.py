@@ -158,7 +158,14 @@ class DNNClassifier:
 
     def _predict(self, key, x, input_fn, batch_size, as_iterable):
         found = self._estimator.predict(_x_input(x, None, input_fn, batch_size, False, 1),
-                                        predict_keys=key)
+                                        predict_keys=key, yield_single_examples=False)
+        if input_fn is not None:
+            # contrib's _is_input_constant: an input function without queue runners (the
+            # tutorials' tf.constant and NumPy inputs) was run for one batch only.
+            batches, _ = [next(found)], found.close()
+        else:
+            batches = found
+        found = (_row(batch, i) for batch in batches for i in range(_rows(batch)))
         values = (item[key] if isinstance(key, str) else item for item in found)
         if as_iterable:
             return values
@@ -178,6 +185,14 @@ class DNNClassifier:
         if outputs is None or "classes" in outputs:
             return self.predict_classes(x, input_fn, batch_size, as_iterable)
         return self._predict(list(outputs), x, input_fn, batch_size, as_iterable)
+
+
+def _rows(batch):
+    return len(next(iter(batch.values()))) if isinstance(batch, dict) else len(batch)
+
+
+def _row(batch, i):
+    return {k: v[i] for k, v in batch.items()} if isinstance(batch, dict) else batch[i]
 
 
 class SKCompat:

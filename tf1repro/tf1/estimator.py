@@ -6,7 +6,8 @@
 
 ``Estimator``, ``EstimatorSpec``, ``ModeKeys``, ``RunConfig``, ``inputs``, ``export``,
 the canned ``DNNClassifier``, ``DNNRegressor``, ``LinearClassifier``,
-``LinearRegressor`` and ``tf.train``'s hooks; any other name raises ``Unsupported``.
+``LinearRegressor``, ``TrainSpec``, ``EvalSpec``, ``train_and_evaluate`` (one machine)
+and ``tf.train``'s hooks; any other name raises ``Unsupported``.
 """
 
 import sys
@@ -16,14 +17,15 @@ from tf1repro.estimator import (CheckpointSaverHook, CheckpointSaverListener,  #
                                 FinalOpsHook, LinearClassifier, LinearRegressor,
                                 LoggingTensorHook, ModeKeys, NanTensorHook, RunConfig,
                                 SessionRunHook, StepCounterHook, StopAtStepHook,
-                                SummarySaverHook, export, inputs)
+                                SummarySaverHook, EvalSpec, TrainSpec, export, inputs,
+                                train_and_evaluate)
 from tf1repro.tf1._namespace import forbid_missing
 
 __all__ = ["Estimator", "EstimatorSpec", "ModeKeys", "RunConfig", "inputs", "export",
            "DNNClassifier", "DNNRegressor", "LinearClassifier", "LinearRegressor",
            "CheckpointSaverHook", "CheckpointSaverListener", "FinalOpsHook", "LoggingTensorHook",
            "NanTensorHook", "SessionRunHook", "StepCounterHook", "StopAtStepHook",
-           "SummarySaverHook"]
+           "SummarySaverHook", "TrainSpec", "EvalSpec", "train_and_evaluate"]
 __getattr__ = forbid_missing("tf.estimator", __all__)
 # `from tensorflow.estimator.inputs import numpy_input_fn` names them as modules.
 sys.modules[__name__ + ".inputs"] = inputs
