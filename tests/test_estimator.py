@@ -227,3 +227,10 @@ def test_bad_input_is_one_line(call, says):
         call()
     assert str(error.value).startswith(says) and "\n" not in str(error.value)
     assert isinstance(error.value, ValueError)  # what TF 1.x raised, so old except clauses hold
+
+
+def test_is_built_with_cuda_answers_as_the_eras_cpu_package():
+    # tensorflow/models' 1.4-era official MNIST picks channels_first when this is True;
+    # TF 1.x's CPU package said False, TF 2.21's one wheel says True everywhere.
+    assert tf.test.is_built_with_cuda() == bool(v1.config.list_physical_devices("GPU"))
+    assert tf.test.TestCase is v1.test.TestCase

@@ -41,7 +41,7 @@ import importlib
 from tf1repro.tfcompat import tf as _tf
 from tf1repro.tfcompat import v1 as _v1
 from tf1repro.runtime import arrays, releases, seeds
-from tf1repro.tf1 import _namespace, contrib, layers, nn, train  # noqa: F401
+from tf1repro.tf1 import _namespace, contrib, layers, nn, test, train  # noqa: F401
 from tf1repro.tf1._compat_calls import matmul  # noqa: F401
 
 # TF 1.x's behaviour, not only its graph mode: variables are reference
@@ -66,7 +66,7 @@ from tf1repro.runtime.arrays import ones, ones_like, zeros, zeros_like  # noqa: 
 from tf1repro.runtime.initializers import (  # noqa: E402,F401
     CoreVarianceScaling as variance_scaling_initializer)
 from tf1repro.runtime.random import random_uniform, random_uniform_initializer  # noqa: E402,F401
-_ADDED = ("layers", "contrib", "examples", "estimator", "nn", "train", "matmul", "zeros", "ones",
+_ADDED = ("layers", "contrib", "examples", "estimator", "nn", "test", "train", "matmul", "zeros", "ones",
           "zeros_like", "ones_like", "random_uniform", "random_uniform_initializer",
           "variance_scaling_initializer")
 _forward = _namespace.forward("tf", "tf1repro.tf1", _v1, _ADDED)
