@@ -22,6 +22,7 @@ import tempfile
 
 from tf1repro.errors import UserError
 from tf1repro.files import write_atomic
+from tf1repro.runner import summary
 
 KERNEL_NAME = "tf1repro"
 KERNEL_DISPLAY_NAME = "Python 3 (tf1repro: TF 1.x code)"
@@ -32,7 +33,8 @@ _SETUP = """\
 import sys as _s
 _s.path.insert(1, {folder!r})
 from tf1repro.runner.program import prepare as _p
-print(_p([{folder!r}], numpy_print={numpy_print!r}, ipython=get_ipython()))
+print(_p([{folder!r}], numpy_print={numpy_print!r}, ipython=get_ipython(), rules={rules},
+         libraries={libraries!r}))
 del _s, _p
 """
 _REPORT = """\
@@ -131,7 +133,8 @@ def set_labels(nb):
         cell.metadata["tf1repro_label"] = f"In [{count}]" if count is not None else f"cell {n}"
 
 
-def run_notebook(nb, path, out_dir, keep_going=False, timeout=1800, numpy_print=None, log=print):
+def run_notebook(nb, path, out_dir, keep_going=False, timeout=1800, numpy_print=None, log=print,
+                 rules="{}", libraries=None):
     """Execute ``nb`` (read from ``path``) in a fresh kernel working in ``out_dir``; the record."""
     import nbformat
     from jupyter_client.manager import KernelManager
@@ -156,7 +159,8 @@ def run_notebook(nb, path, out_dir, keep_going=False, timeout=1800, numpy_print=
             info = client.wait_for_reply(client.kc.kernel_info())
             nb.metadata["language_info"] = info["content"]["language_info"]
             folder = os.path.dirname(os.path.abspath(path))
-            log(_hidden(client, _SETUP.format(folder=folder, numpy_print=numpy_print)).rstrip())
+            log(_hidden(client, _SETUP.format(folder=folder, numpy_print=numpy_print,
+                                                  rules=rules, libraries=libraries)).rstrip())
             stopped = False
             for n, index in enumerate(code):
                 cell = nb.cells[index]
@@ -173,8 +177,11 @@ def run_notebook(nb, path, out_dir, keep_going=False, timeout=1800, numpy_print=
                 if what:
                     record["cells"]["failed"] += 1
                     first = next((l for l in cell.source.splitlines() if l.strip()), "")
+                    where = error and summary.origin(
+                        summary.frames_from_ipython(error.get("traceback", [])), [folder])
                     record["failures"].append({"cell": label(cell), "index": index,
-                                               "first_line": first.strip(), "error": what})
+                                               "first_line": first.strip(), "error": what,
+                                               "origin": where, "why": summary.explain(what, where)})
                     stopped = stopped or not keep_going
             if km.is_alive():
                 record["missing"] = json.loads(_hidden(client, _REPORT))
