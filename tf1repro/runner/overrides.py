@@ -8,9 +8,11 @@
 ``n_epochs = 40`` (or 1000, with early stopping) again in each training cell,
 so only an override of every assignment shortens them all.  Assignments are
 ``NAME = v``, ``NAME: T = v``, ``a = NAME = v`` and ``NAME, b = v, w`` (a
-tuple of the same length), at any depth (cells, functions, classes);
-augmented assignments (``n += 1``), loop targets and call keywords are left
-alone: they count, not configure.  The original file is never edited.
+tuple of the same length), at any depth (cells, functions, classes), and the
+bindings of a parameter NAME: a call's keyword (``clf.fit(X, y, n_epochs=1000)``)
+and a default (``def fit(self, X, y, n_epochs=100)``).  Augmented assignments
+(``n += 1``) and loop targets are left alone: they count, not configure.  The
+original file is never edited.
 
 ``--smoke`` is ``--set`` for the era's names of epoch and step counts, but
 honest about it: only where the program assigns a whole number above the cap
@@ -117,6 +119,33 @@ class Overrides(ast.NodeTransformer):
             if new:
                 node.value = new
         return node
+
+    def visit_keyword(self, node):
+        # fit(X, y, n_epochs=1000): a call's keyword sets the training length as surely
+        self.generic_visit(node)
+        if node.arg is not None:
+            new = self._new(node.arg, node.value, node.value.lineno)
+            if new:
+                node.value = new
+        return node
+
+    def _defaults(self, node):
+        # def fit(self, n_epochs=100): a parameter's default, the value a plain call gets
+        self.generic_visit(node)
+        args = node.args
+        positional = args.posonlyargs + args.args
+        pairs = list(zip(positional[len(positional) - len(args.defaults):], range(len(args.defaults))))
+        for arg, i in pairs:
+            new = self._new(arg.arg, args.defaults[i], args.defaults[i].lineno)
+            if new:
+                args.defaults[i] = new
+        for i, (arg, default) in enumerate(zip(args.kwonlyargs, args.kw_defaults)):
+            new = default is not None and self._new(arg.arg, default, default.lineno)
+            if new:
+                args.kw_defaults[i] = new
+        return node
+
+    visit_FunctionDef = visit_AsyncFunctionDef = visit_Lambda = _defaults
 
     def visit(self, node):
         return ast.fix_missing_locations(super().visit(node)) if isinstance(node, ast.Module) \
