@@ -28,7 +28,7 @@ SCRIPT = "import sys\nimport tensorflow as tf\nprint('argv:', sys.argv[1:], tf._
 def readme_examples():
     """The ``./run.sh run ...`` commands in the README's code blocks, comments included."""
     with open(README) as f:
-        blocks = re.findall(r"^```\n(.*?)^```", f.read(), re.S | re.M)
+        blocks = re.findall(r"^```[^\n]*\n(.*?)^```$", f.read(), re.S | re.M)
     found = []
     for line in "\n".join(blocks).splitlines():
         for command in re.findall(r"\./run\.sh run ([^#`]*)", line):
@@ -181,7 +181,7 @@ def test_with_installs_an_era_pin_beside_the_venv_and_names_a_librarys_failure(t
     assert proc.stderr.strip().endswith("ImportError: cannot import name 'Iterable' from 'collections' "
                                         f"({os.path.dirname(os.__file__)}/collections/__init__.py)")
     assert "#   failed: ImportError: cannot import name 'Iterable' from 'collections' " in proc.stdout
-    assert ": raised inside tabulate, reached from the program: tabulate's side" in proc.stdout
+    assert ": tabulate's side, reached from the program's call" in proc.stdout
     report = json.loads((tmp_path / "r.json").read_text())
     assert report["failure"]["origin"] == "tabulate"
     assert [(m["asked"], m["installed"]) for m in report["libraries"]["mapping"]] == \
@@ -202,3 +202,19 @@ def test_set_reaches_a_calls_keyword_and_a_parameters_default():
     assert (ns["got"], ns["default"], ns["none"]) == ((1, 1), (1, 1), {"num_epochs": None})
     assert said == ["cell line 1: n_epochs 100 -> 1", "cell line 1: epochs 7 -> 1",
                     "cell line 3: n_epochs 1000 -> 1"]
+
+
+def test_a_call_whose_arguments_no_longer_fit_is_the_callees_librarys():
+    """``RandomizedSearchCV(..., fit_params=...)`` (scikit-learn 0.19; removed in 0.21) raises a
+    TypeError in the program's own frame; the callee Python's message names is looked up there.
+    termcolor stands for the library (installed in .venv: its ``colored`` takes no ``blink``)."""
+    from tf1repro.runner import summary
+    namespace = {}
+    try:
+        exec(compile("from termcolor import colored\ncolored('x', blink=True)\n",  # noqa: S102
+                     "/nowhere/era_program.py", "exec"), namespace)
+    except TypeError as e:
+        got = summary.failure(e, ["/nowhere"])
+    assert got["error"] == "TypeError: colored() got an unexpected keyword argument 'blink'"
+    assert got["origin"] == "termcolor"
+    assert got["why"].startswith("termcolor's side, reached from the program's call")

@@ -22,7 +22,6 @@ import tempfile
 
 from tf1repro.errors import UserError
 from tf1repro.files import write_atomic
-from tf1repro.runner import summary
 
 KERNEL_NAME = "tf1repro"
 KERNEL_DISPLAY_NAME = "Python 3 (tf1repro: TF 1.x code)"
@@ -36,6 +35,12 @@ from tf1repro.runner.program import prepare as _p
 print(_p([{folder!r}], numpy_print={numpy_print!r}, ipython=get_ipython(), rules={rules},
          libraries={libraries!r}))
 del _s, _p
+"""
+_ORIGIN = """\
+import json as _j, sys as _s
+from tf1repro.runner.summary import failure as _f
+print(_j.dumps(_f(_s.last_value, [{folder!r}])))
+del _j, _s, _f
 """
 _REPORT = """\
 import json as _j
@@ -117,6 +122,13 @@ def _hidden(client, source):
     return "".join(o.get("text", "") for o in cell.outputs if o.get("name") == "stdout")
 
 
+def _told(client, folder):
+    try:
+        return json.loads(_hidden(client, _ORIGIN.format(folder=folder)))
+    except (UserError, ValueError):  # the kernel could not say: the summary says less
+        return {}
+
+
 def label(cell):
     """How the summary names a cell: the In [N] the notebook recorded, else its id."""
     metadata = cell.get("metadata", {})
@@ -177,11 +189,11 @@ def run_notebook(nb, path, out_dir, keep_going=False, timeout=1800, numpy_print=
                 if what:
                     record["cells"]["failed"] += 1
                     first = next((l for l in cell.source.splitlines() if l.strip()), "")
-                    where = error and summary.origin(
-                        summary.frames_from_ipython(error.get("traceback", [])), [folder])
+                    # Whose code raised, asked of the kernel (it holds the exception's frames).
+                    told = _told(client, folder) if error and km.is_alive() else {}
                     record["failures"].append({"cell": label(cell), "index": index,
                                                "first_line": first.strip(), "error": what,
-                                               "origin": where, "why": summary.explain(what, where)})
+                                               "origin": told.get("origin"), "why": told.get("why")})
                     stopped = stopped or not keep_going
             if km.is_alive():
                 record["missing"] = json.loads(_hidden(client, _REPORT))

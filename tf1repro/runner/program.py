@@ -88,17 +88,10 @@ def run_script(path, args, code):
         return 130, None
     except BaseException as e:  # the user's error, shown as Python shows it
         _print_user_traceback(e)
-        return 1, _failure(e, os.path.dirname(os.path.abspath(path)))
+        return 1, summary.failure(e, [os.path.dirname(os.path.abspath(path))])
     finally:
         sys.stdout.flush()
         sys.modules["__main__"] = runner_main
-
-
-def _failure(e, folder):
-    frames = [f.filename for f in traceback.extract_tb(e.__traceback__)]
-    where = summary.origin(frames, [folder])
-    error = f"{type(e).__name__}: {e}"
-    return {"error": error, "origin": where, "why": summary.explain(error, where)}
 
 
 def _print_user_traceback(e):

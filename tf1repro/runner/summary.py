@@ -1,14 +1,19 @@
 """The end of a run, for a person, and whose code a failure came from.
 
     lines(record)                          # "# summary: ...", failures, missing TF 1.x names
-    origin(frames, [program_folder])       # "scikit-learn (a library the program calls)", ...
+    failure(exc, [program_folder])         # {"error", "origin": "scikit-learn", "why": ...}
 
 A program of the era fails today for three kinds of reasons: TF 1.x names
 ``tf1repro.tf1`` lacks (counted apart), TensorFlow's own behaviour, and the
 program's other libraries, whose calls changed since (scikit-learn's
 ``RandomizedSearchCV.fit(X, y, fit_params=...)``).  ``origin`` reads the
 traceback's files: an error raised inside a library's frame, reached from a
-call of the program's, is that library's change, not TensorFlow's.
+call of the program's, is that library's change, not TensorFlow's.  A call
+whose arguments no longer fit (``TypeError: RandomizedSearchCV.__init__() got
+an unexpected keyword argument 'fit_params'``) raises in the program's own
+frame; the callee its message names is looked up there, and its module says
+whose it is.  Scripts call ``failure`` on the exception; a kernel, on
+``sys.last_value`` in a hidden cell after the failing one.
 """
 
 import os
@@ -17,24 +22,12 @@ import sysconfig
 
 TENSORFLOW = ("tensorflow", "tf1repro", "tf_keras", "keras")
 _STDLIB = os.path.realpath(sysconfig.get_paths()["stdlib"])
-# IPython 8+: "File /x/y.py:12, in f(a)" and "Cell In[3], line 2"; the cell is the program.
-_IPY_FILE = re.compile(r"^\s*File (.+?):(\d+), in ")
-_IPY_CELL = re.compile(r"^\s*(Cell In ?\[\d*\]|Input In \[\d*\]), line \d+")
-_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+# A notebook's cells: IPython 8+ compiles them as /tmp/ipykernel_<pid>/<n>.py (older: <ipython-input-...>).
+_CELL = re.compile(r"(^<ipython-input-)|([/\\]ipykernel_\d+[/\\]\d+\.py$)")
+# Python's messages for a call whose arguments do not fit the callee: its qualified name first.
+_BAD_CALL = re.compile(r"^([A-Za-z_][\w.]*)\(\) (got an unexpected keyword|got multiple values|takes |"
+                       r"missing \d+ required)")
 PROGRAM = "<the program>"
-
-
-def frames_from_ipython(traceback_lines):
-    """The files of an IPython traceback, outermost first; the notebook's cells as PROGRAM."""
-    files = []
-    for block in traceback_lines:
-        for line in _ANSI.sub("", block).splitlines():
-            m = _IPY_FILE.match(line)
-            if m:
-                files.append(m.group(1))
-            elif _IPY_CELL.match(line):
-                files.append(PROGRAM)
-    return files
 
 
 def _package(path):
@@ -68,7 +61,8 @@ def origin(frames, program_folders=()):
 
     def kind(path):
         package = _package(path)
-        if path == PROGRAM or (package is None and os.path.realpath(path).startswith(program)):
+        if path == PROGRAM or _CELL.search(path) or (
+                package is None and os.path.realpath(path).startswith(program)):
             return PROGRAM
         if package is None:
             if os.path.realpath(path).startswith(_STDLIB + os.sep):
@@ -83,15 +77,43 @@ def origin(frames, program_folders=()):
     return next((k for k in reversed(kinds) if k != "Python"), kinds[-1] if kinds else None)
 
 
+def _callee_owner(e, tb):
+    """Whose function a call with arguments that no longer fit was aimed at: the name in
+    Python's message, looked up in the calling frame; None when it cannot be told."""
+    m = _BAD_CALL.match(str(e))
+    if not isinstance(e, TypeError) or m is None or tb is None:
+        return None
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    head = m.group(1).split(".")[0]
+    frame = tb.tb_frame
+    target = frame.f_locals.get(head, frame.f_globals.get(head))
+    module = getattr(target, "__module__", None) or getattr(type(target), "__module__", "")
+    top = module.split(".")[0]
+    if not top or top in ("__main__", "builtins") or top in TENSORFLOW:
+        return "TensorFlow" if top in TENSORFLOW else None
+    return _distribution(top)
+
+
+def failure(e, program_folders=()):
+    """A program's exception as the summary records it: its text, whose code, and why."""
+    import traceback
+    frames = [f.filename for f in traceback.extract_tb(e.__traceback__)]
+    where = origin(frames, program_folders)
+    if where in (PROGRAM, None):
+        where = _callee_owner(e, e.__traceback__) or where
+    error = f"{type(e).__name__}: {e}"
+    return {"error": error, "origin": where, "why": explain(error, where)}
+
+
 def explain(error, where):
     """A failure's cause in words, from its exception name and ``origin``."""
     if where is None:
         return None
     if where in (PROGRAM, "TensorFlow", "Python"):
         return None
-    return (f"raised inside {where}, reached from the program: {where}'s side (a call that "
-            "changed since the program's era, or a release that does not run here), "
-            "not TensorFlow's")
+    return (f"{where}'s side, reached from the program's call: a change in {where} since the "
+            "program's era, or a release that does not run here; not TensorFlow's")
 
 
 def _cut(text, n):
