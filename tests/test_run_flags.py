@@ -186,6 +186,9 @@ def test_with_installs_an_era_pin_beside_the_venv_and_names_a_librarys_failure(t
     assert report["failure"]["origin"] == "tabulate"
     assert [(m["asked"], m["installed"]) for m in report["libraries"]["mapping"]] == \
         [("tabulate==0.8.1", "tabulate==0.8.7")]
+    assert report["libraries"]["installed"] == ["tabulate-0.8.7"]
+    assert "# libraries: tabulate==0.8.7 installs but does not import here (ImportError: cannot " \
+           "import name 'Iterable' from 'collections'" in proc.stdout
     venv = subprocess.run([sys.executable, "-c", "import tabulate"], capture_output=True)
     assert venv.returncode != 0  # .venv itself was not written
 

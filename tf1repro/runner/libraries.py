@@ -18,6 +18,7 @@ library's.  Only the packages asked for reach the registry, through pip.
 """
 
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -37,9 +38,12 @@ class Environment:
     folder: str
     asked: list
     mapping: list = field(default_factory=list)  # (asked, installed, why)
+    installed: list = field(default_factory=list)  # name-version of each distribution there
+    import_errors: dict = field(default_factory=dict)  # installed requirement: its import's error
 
     def record(self):
-        return {"folder": self.folder, "asked": self.asked,
+        return {"folder": self.folder, "asked": self.asked, "installed": self.installed,
+                "import_errors": self.import_errors,
                 "mapping": [{"asked": a, "installed": i, "why": w} for a, i, w in self.mapping]}
 
 
@@ -123,6 +127,36 @@ def map_pin(requirement, constraints, tries=6):
             "release after it that does")
 
 
+def _top_levels(folder, requirement):
+    """The import names a requirement's distribution installed in ``folder`` (sklearn for scikit-learn)."""
+    name = re.split(r"[\s\[=<>!~;]", requirement.strip(), maxsplit=1)[0]
+    norm = re.sub(r"[-_.]+", "_", name).lower()
+    for d in os.listdir(folder):
+        project = d[:-len(".dist-info")].rsplit("-", 1)[0]  # name-version.dist-info
+        if d.endswith(".dist-info") and re.sub(r"[-_.]+", "_", project).lower() == norm:
+            for listing, pick in (("top_level.txt", lambda l: l), ("RECORD", lambda l: l.split("/")[0])):
+                path = os.path.join(folder, d, listing)
+                if os.path.isfile(path):
+                    with open(path) as f:
+                        names = {pick(l.strip()) for l in f if l.strip()}
+                    return sorted(n for n in names if n.isidentifier())
+    return []
+
+
+def _import_errors(folder, mapping):
+    """{installed requirement: the last line of its import's error} for those that do not import
+    beside .venv (installing is not running: a wheel built for another NumPy, a removed name)."""
+    errors = {}
+    for _, installed, _ in mapping:
+        for module in _top_levels(folder, installed):
+            proc = subprocess.run([sys.executable, "-c", f"import sys; sys.path.append({folder!r}); "
+                                   f"import {module}"], capture_output=True, text=True, timeout=300)
+            if proc.returncode != 0:
+                errors[installed] = (proc.stderr.strip().splitlines() or ["?"])[-1]
+                break
+    return errors
+
+
 def prepare(asked, requirements_file, log):
     """Install (or reuse) the environment for ``asked`` and the file's lines; None if none."""
     asked = list(asked) + (read_requirements(requirements_file) if requirements_file else [])
@@ -146,6 +180,9 @@ def prepare(asked, requirements_file, log):
             log(f"# libraries: installing {', '.join(i for _, i, _ in env.mapping)} into {folder}")
             _pip("install", "--quiet", "--only-binary=:all:", "--target",
                  os.path.join(work, "lib"), "-c", constraints, *[i for _, i, _ in env.mapping])
+            errors = _import_errors(os.path.join(work, "lib"), env.mapping)
+            with open(os.path.join(work, "lib", ".tf1repro-imports.json"), "w") as f:
+                json.dump(errors, f)
             with open(os.path.join(work, "lib", ".tf1repro-installed"), "w") as f:
                 f.write("".join("\t".join(m) + "\n" for m in env.mapping))
             shutil.rmtree(folder, ignore_errors=True)
@@ -153,7 +190,14 @@ def prepare(asked, requirements_file, log):
         finally:
             shutil.rmtree(work, ignore_errors=True)
     for a, i, why in env.mapping:
-        log(f"# libraries: {a}" + (f" -> {i} ({why})" if why else "") + f", from {folder}")
+        log(f"# libraries: {a}" + (f" -> {i} ({why})" if why else ""))
+    env.installed = sorted(d[:-len(".dist-info")] for d in os.listdir(folder) if d.endswith(".dist-info"))
+    log(f"# libraries: {', '.join(env.installed)} in {folder} (after .venv's on sys.path)")
+    with open(os.path.join(folder, ".tf1repro-imports.json")) as f:
+        env.import_errors = json.load(f)
+    for installed, error in env.import_errors.items():
+        log(f"# libraries: {installed} installs but does not import here ({error}); "
+            "a later release may: --with NAME==VERSION")
     if folder not in sys.path:
         sys.path.append(folder)  # after .venv's site-packages: TensorFlow and NumPy stay .venv's
     return env
