@@ -171,10 +171,14 @@ def test_with_installs_an_era_pin_beside_the_venv_and_names_a_librarys_failure(t
     side, not TensorFlow's."""
     program = tmp_path / "table.py"
     program.write_text("import tabulate\n")
+    (tmp_path / "requirements.txt").write_text("tensorflow==1.4.0  # the era's\nnumpy==1.13.3\n")
     envs = tmp_path / "envs"
-    proc = run("--with", "tabulate==0.8.1", "--report", str(tmp_path / "r.json"), str(program),
+    proc = run("--with", "tabulate==0.8.1", "--requirements", str(tmp_path / "requirements.txt"),
+               "--report", str(tmp_path / "r.json"), str(program),
                env={"TF1REPRO_PROGRAM_ENVS": str(envs)})
     assert proc.returncode == 1, proc.stderr
+    assert "# libraries: tensorflow==1.4.0, numpy==1.13.3: .venv's TensorFlow and NumPy serve " \
+           "the program" in proc.stdout
     assert "# libraries: tabulate==0.8.1 -> tabulate==0.8.7 (0.8.1 does not install here without " \
            "a build; 0.8.7 is the first release after it that does)" in proc.stdout
     assert re.search(rf'File "{re.escape(str(envs))}/[0-9a-f]+/tabulate.py", line \d+', proc.stderr)

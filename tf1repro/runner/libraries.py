@@ -157,9 +157,20 @@ def _import_errors(folder, mapping):
     return errors
 
 
+# What .venv provides for every program: TensorFlow (as tf1repro.tf1 for the program's own
+# imports) and NumPy (with its 1.x names back).  An era requirements.txt pins them
+# (tensorflow==1.4.0, numpy==1.13.3); those lines are .venv's, not installed again.
+PROVIDED = re.compile(r"^(tensorflow|tensorflow[-_]gpu|tensorflow[-_]cpu|tf[-_]nightly|numpy)\b",
+                      re.I)
+
+
 def prepare(asked, requirements_file, log):
     """Install (or reuse) the environment for ``asked`` and the file's lines; None if none."""
     asked = list(asked) + (read_requirements(requirements_file) if requirements_file else [])
+    provided = [a for a in asked if PROVIDED.match(a.strip())]
+    if provided:
+        log(f"# libraries: {', '.join(provided)}: .venv's TensorFlow and NumPy serve the program")
+    asked = [a for a in asked if a not in provided]
     if not asked:
         return None
     key = "\n".join(sorted(asked)) + f"\n{sys.version_info[:2]}"
