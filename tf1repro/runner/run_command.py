@@ -5,10 +5,11 @@
 
 For a script, run's flags come before PATH and everything after PATH is the
 script's (as ``python`` reads its command line); a notebook has no argv, so
-run's flags may come anywhere.  The
-program's own imports of ``tensorflow`` become ``tf1repro.tf1`` (libraries keep
-the real one), NumPy's removed 1.x names come back for it, and a summary
-ends the run (``--report FILE.json``: the same as JSON).  Exit status: the
+run's flags may come anywhere.  The program's own imports of ``tensorflow``
+become ``tf1repro.tf1`` (libraries keep the real one), NumPy's removed 1.x
+names come back for it, and a summary ends the run (``--report FILE.json``:
+the same as JSON).  Every flag is a row of ``FLAGS``; docs/running.md says
+what each does.  Exit status: the
 script's own; for a notebook 0, or 1 when a cell failed; 2 for bad input.
 """
 
@@ -81,7 +82,10 @@ def usage_error(message):
     sys.exit(2)
 
 
-def _one_line_errors(parser):
+def _with_flags(parser):
+    """``parser`` with run's flags (``FLAGS``) and one-line usage errors."""
+    for names, keywords in FLAGS:
+        parser.add_argument(*names, **keywords)
     parser.error = usage_error
     return parser
 
@@ -97,16 +101,12 @@ def add_command(sub):
     p.add_argument("path", metavar="PATH", help="a .py script or a .ipynb notebook")
     p.add_argument("args", metavar="ARGS", nargs=argparse.REMAINDER,
                    help="a script's own arguments (its sys.argv[1:]); after a notebook, run's flags")
-    for names, keywords in FLAGS:
-        p.add_argument(*names, **keywords)
-    _one_line_errors(p)
+    _with_flags(p)
 
 
 def _notebook_flags(args):
     """A notebook's words after PATH, read as run's flags into ``args`` (it has no argv)."""
-    p = _one_line_errors(argparse.ArgumentParser(prog="run", add_help=False))
-    for names, keywords in FLAGS:
-        p.add_argument(*names, **keywords)
+    p = _with_flags(argparse.ArgumentParser(prog="run", add_help=False))
     rest, args.args = args.args, []
     extra = p.parse_known_args(rest, namespace=args)[1]
     if extra:
