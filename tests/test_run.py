@@ -26,9 +26,9 @@ SCRIPT = os.path.join(PROGRAMS, "era_script.py")
 NOTEBOOK = os.path.join(PROGRAMS, "era_notebook.ipynb")
 
 
-def run(*args, cwd=None, timeout=300):
+def run(*args, cwd=None, timeout=300, env=None):
     """``python -m tf1repro run ARGS`` with the library folder on sys.path, as an install would be."""
-    env = {**os.environ,
+    env = {**os.environ, **(env or {}),
            "PYTHONPATH": os.pathsep.join([ROOT, os.path.join(PROGRAMS, "libs")]),
            "JUPYTER_DATA_DIR": os.path.join(tempfile.gettempdir(), "tf1repro-test-jupyter")}
     env.pop("TF1REPRO_TF1_RELEASE", None)
