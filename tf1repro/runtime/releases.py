@@ -136,3 +136,37 @@ def version(release=None):
     """``(major, minor)`` of ``release`` (default: the current one), for "1.7 and later" tests."""
     release = release or current()
     return tuple(int(part) for part in release.wheel.split(".")[:2])
+
+# The recurrent cells (runtime/rnn_ops.py).  Source of each row: the wheel's
+# python/ops/rnn_cell_impl.py, and for 1.0-1.1 (the cells were contrib's)
+# contrib/rnn/python/ops/core_rnn_cell_impl.py; OutputProjectionWrapper's in
+# contrib/rnn/python/ops/core_rnn_cell.py.
+FACTS += (
+    Fact("rnn_variable_names", "1.0", "1.1", ("weights", "biases"),
+         "contrib/rnn/python/ops/core_rnn_cell_impl.py _linear"),
+    Fact("rnn_variable_names", "1.2", "1.15", ("kernel", "bias"),
+         "python/ops/rnn_cell_impl.py _WEIGHTS_VARIABLE_NAME, _BIAS_VARIABLE_NAME"),
+    # zero state: stack + zeros / _concat, its static twin, zeros / _concat, zeros, static twin
+    Fact("rnn_zero_state", "1.0", "1.1", "stack",
+         "python/ops/rnn_cell_impl.py RNNCell.zero_state (1.0), _zero_state_tensors (1.1)"),
+    Fact("rnn_zero_state", "1.2", "1.3", "static_first",
+         "python/ops/rnn_cell_impl.py _zero_state_tensors"),
+    Fact("rnn_zero_state", "1.4", "1.15", "static_last",
+         "python/ops/rnn_cell_impl.py _zero_state_tensors"),
+    Fact("rnn_zero_state_scope", "1.0", "1.0", False, "python/ops/rnn_cell_impl.py zero_state"),
+    Fact("rnn_zero_state_scope", "1.1", "1.15", True,
+         "python/ops/rnn_cell_impl.py zero_state: name_scope '<Cell>ZeroState'"),
+    # when a cell makes its kernel and bias: _linear at each call / _Linear at the first / build
+    Fact("rnn_cell_variables", "1.0", "1.3", "linear", "python/ops/rnn_cell_impl.py _linear"),
+    Fact("rnn_cell_variables", "1.4", "1.4", "class", "python/ops/rnn_cell_impl.py _Linear"),
+    Fact("rnn_cell_variables", "1.5", "1.15", "build",
+         "python/ops/rnn_cell_impl.py build, add_variable"),
+    Fact("rnn_projection_variables", "1.0", "1.3", "linear",
+         "contrib/rnn/python/ops/core_rnn_cell.py OutputProjectionWrapper.call _linear"),
+    Fact("rnn_projection_variables", "1.4", "1.15", "class",
+         "contrib/rnn/python/ops/core_rnn_cell.py OutputProjectionWrapper.call _Linear"),
+)
+# 1.12 printed the published seeded RNN runs tests/test_rnn_published.py checks; the
+# release table above may already list it (setdefault keeps that row).
+WHEELS.setdefault("1.12", "1.12.3")
+RELEASES.setdefault("1.12", Release("1.12", WHEELS["1.12"]))

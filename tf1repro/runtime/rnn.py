@@ -13,7 +13,7 @@ are, which take any object with ``state_size``, ``output_size``, ``zero_state`` 
 line, bar its error messages' wording).
 """
 
-from tf1repro.runtime.rnn_base import NAMES, RELEASES, LSTMStateTuple, RNNCell
+from tf1repro.runtime.rnn_base import LSTMStateTuple, RNNCell
 from tf1repro.runtime.rnn_cells import BasicLSTMCell, BasicRNNCell, GRUCell, LSTMCell
 from tf1repro.runtime.rnn_wrappers import DropoutWrapper, MultiRNNCell, OutputProjectionWrapper
 from tf1repro.tfcompat import v1
@@ -25,4 +25,4 @@ static_bidirectional_rnn = v1.nn.static_bidirectional_rnn
 
 __all__ = ["RNNCell", "BasicRNNCell", "BasicLSTMCell", "LSTMCell", "GRUCell", "MultiRNNCell",
            "DropoutWrapper", "OutputProjectionWrapper", "LSTMStateTuple", "dynamic_rnn",
-           "static_rnn", "bidirectional_dynamic_rnn", "static_bidirectional_rnn", "NAMES", "RELEASES"]
+           "static_rnn", "bidirectional_dynamic_rnn", "static_bidirectional_rnn"]

@@ -14,7 +14,9 @@ OutputProjectionWrapper they are nested in the wrapper's
 import hashlib
 
 from tf1repro.runtime.base import _unsupported
-from tf1repro.runtime.rnn_base import LSTMStateTuple, RNNCell, _name, assert_like_rnncell
+from tf1repro.runtime import releases
+from tf1repro.runtime.rnn_base import LSTMStateTuple, RNNCell, assert_like_rnncell
+from tf1repro.runtime.rnn_ops import Affine, zero_state_scope
 from tf1repro.tfcompat import tf, v1
 
 
@@ -46,7 +48,7 @@ class MultiRNNCell(RNNCell):
     def zero_state(self, batch_size, dtype):
         if not self._state_is_tuple:
             return super().zero_state(batch_size, dtype)
-        with v1.name_scope("MultiRNNCellZeroState", values=[batch_size]):
+        with zero_state_scope(self, batch_size):
             return tuple(cell.zero_state(batch_size, dtype) for cell in self._cells_list)
 
     def call(self, inputs, state):
@@ -88,7 +90,7 @@ class _OneCellWrapper(RNNCell):
         return [self.cell]
 
     def zero_state(self, batch_size, dtype):
-        with v1.name_scope(f"{type(self).__name__}ZeroState", values=[batch_size]):
+        with zero_state_scope(self, batch_size):
             return self.cell.zero_state(batch_size, dtype)
 
 
@@ -168,22 +170,18 @@ class OutputProjectionWrapper(_OneCellWrapper):
         if output_size < 1:
             raise ValueError(f"Parameter output_size must be > 0: {output_size}.")
         self.cell, self._output_size, self._activation = cell, output_size, activation
-        self._kernel = None
+        self._linear = None
 
     output_size = property(lambda self: self._output_size)
 
     def call(self, inputs, state):
         output, new_state = self.cell(inputs, state)
-        if self._kernel is None:  # after the cell's variables, as TF 1.15 made them
-            depth = output.shape[-1]
-            if depth is None:
-                raise ValueError(f"linear expects shape[1] to be provided for shape "
-                                 f"{output.shape}, but saw None")
-            self._kernel = self._variable(_name("weights"), [int(depth), self._output_size],
-                                          dtype=output.dtype)
-            self._bias = self._variable(_name("biases"), [self._output_size],
-                                        v1.zeros_initializer(), dtype=output.dtype)
-        projected = tf.nn.bias_add(tf.matmul(output, self._kernel), self._bias)
+        if output.shape[-1] is None:
+            raise ValueError(f"linear expects shape[1] to be provided for shape "
+                             f"{output.shape}, but saw None")
+        if self._linear is None:
+            self._linear = Affine(self, releases.fact("rnn_projection_variables"))
+        projected = self._linear([output], self._output_size)
         return (self._activation(projected) if self._activation else projected), new_state
 
 
