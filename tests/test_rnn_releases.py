@@ -87,3 +87,47 @@ def test_the_zero_state_is_ten_ops_from_1_2(release, zero_state_ops):
     if release == "1.2":  # 1.2-1.3: the static twin before zeros
         tail = ["ExpandDims_1/dim", "ExpandDims_1", "Const_1", "zeros/Const", "zeros"]
     assert order[5:] == tail
+
+
+def dynamic_rnn_graph(release, build):
+    with releases.using(release):
+        tf.reset_default_graph()
+        tf.set_random_seed(42)
+        x = tf.placeholder(tf.float32, [None, 2, 3])
+        build(x)
+        return tf.get_default_graph().get_operations()
+
+
+# The kernel's seed2 (ops before its RandomUniform) under dynamic_rnn, read in rnn.py:
+# 1.6+ (1.12's notebook graph agrees op for op): 87.  1.3-1.4: no maximum_iterations, so
+# no Maximum/x, Maximum, Minimum and no counter (iteration_counter, its Enter, Merge,
+# Switch, Identity, Less, Less/Enter, LogicalAnd, add/y, add): 87 - 13 = 74.  1.2: the
+# loop takes time and batch from one Shape (no Shape_2): 73.
+@pytest.mark.parametrize("release, seed2", [("1.2", 73), ("1.3", 74), ("1.8", 87),
+                                            ("1.15", 87)])
+def test_dynamic_rnn_builds_the_releases_loop(release, seed2):
+    ops = dynamic_rnn_graph(release, lambda x: tf.nn.dynamic_rnn(
+        tf.nn.rnn_cell.BasicRNNCell(5), x, dtype=tf.float32))
+    assert [op.get_attr("seed2") for op in ops if op.type == "RandomUniform"] == [seed2]
+    types = [op.type for op in ops]
+    has_bound = release not in ("1.2", "1.3")
+    assert ("Maximum" in types, "LogicalAnd" in types) == (has_bound, has_bound)
+    bias = types.index("VariableV2", types.index("VariableV2") + 1)
+    # 1.2-1.3 (_linear): the bias after the step's MatMul; 1.5+: made in build, before it.
+    assert (types.index("MatMul") < bias) == (not has_bound)
+
+
+def test_bidirectional_dynamic_rnn_is_tf2s_for_1_15_and_uses_the_releases_loop():
+    from tensorflow.python.ops import rnn as tf2_rnn
+
+    def build(function):
+        return lambda x: function(tf.nn.rnn_cell.GRUCell(5), tf.nn.rnn_cell.BasicLSTMCell(4),
+                                  x, dtype=tf.float32)
+
+    ours = dynamic_rnn_graph("1.15", build(tf.nn.bidirectional_dynamic_rnn))
+    theirs = dynamic_rnn_graph("1.15", build(tf2_rnn.bidirectional_dynamic_rnn))
+    assert [(op.name, op.type) for op in ours] == [(op.name, op.type) for op in theirs]
+    old = dynamic_rnn_graph("1.3", build(tf.nn.bidirectional_dynamic_rnn))
+    assert not any(op.type == "LogicalAnd" for op in old)
+    assert [op.name for op in old if op.type == "VariableV2"][:1] == [
+        "bidirectional_rnn/fw/gru_cell/gates/kernel"]

@@ -166,6 +166,24 @@ FACTS += (
     Fact("rnn_projection_variables", "1.4", "1.15", "class",
          "contrib/rnn/python/ops/core_rnn_cell.py OutputProjectionWrapper.call _Linear"),
 )
+# dynamic_rnn (runtime/rnn_dynamic.py), python/ops/rnn.py dynamic_rnn, _dynamic_rnn_loop
+FACTS += (
+    Fact("rnn_dynamic_loop", "1.0", "1.4", "unbounded",
+         "python/ops/rnn.py _dynamic_rnn_loop: while_loop(cond=time < time_steps)"),
+    Fact("rnn_dynamic_loop", "1.5", "1.5", "max_iterations",
+         "python/ops/rnn.py _dynamic_rnn_loop: maximum_iterations=time_steps"),
+    Fact("rnn_dynamic_loop", "1.6", "1.15", "bounded",
+         "python/ops/rnn.py _dynamic_rnn_loop: loop_bound = minimum(time_steps, maximum(1, ..))"),
+    Fact("rnn_dynamic_batch", "1.0", "1.2", "shape", "python/ops/rnn.py dynamic_rnn"),
+    Fact("rnn_dynamic_batch", "1.3", "1.15", "best_effort",
+         "python/ops/rnn.py _best_effort_input_batch_size"),
+    Fact("rnn_dynamic_transpose", "1.0", "1.1", "perm",
+         "python/ops/rnn.py dynamic_rnn: array_ops.transpose(input_, [1, 0, 2])"),
+    Fact("rnn_dynamic_transpose", "1.2", "1.4", "outside",
+         "python/ops/rnn.py dynamic_rnn: _transpose_batch_time before variable_scope"),
+    Fact("rnn_dynamic_transpose", "1.5", "1.15", "inside",
+         "python/ops/rnn.py dynamic_rnn: _transpose_batch_time in variable_scope('rnn')"),
+)
 # 1.12 printed the published seeded RNN runs tests/test_rnn_published.py checks; the
 # release table above may already list it (setdefault keeps that row).
 WHEELS.setdefault("1.12", "1.12.3")
