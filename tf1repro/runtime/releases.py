@@ -184,6 +184,19 @@ FACTS += (
     Fact("rnn_dynamic_transpose", "1.5", "1.15", "inside",
          "python/ops/rnn.py dynamic_rnn: _transpose_batch_time in variable_scope('rnn')"),
 )
+# tf.contrib.seq2seq (runtime/seq2seq_loss.py), contrib/seq2seq/python/ops/loss.py
+FACTS += (
+    Fact("seq2seq_loss", "1.0", "1.13", "epsilon",
+         "contrib/seq2seq/python/ops/loss.py sequence_loss: total_size += 1e-12"),
+    Fact("seq2seq_loss", "1.14", "1.15", "div_no_nan",
+         "contrib/seq2seq/python/ops/loss.py sequence_loss: math_ops.div_no_nan"),
+    Fact("seq2seq_loss_function_call", "1.0", "1.0", "logits_first",
+         "contrib/seq2seq/python/ops/loss.py softmax_loss_function(probs_flat, targets)"),
+    Fact("seq2seq_loss_function_call", "1.1", "1.1", "targets_first",
+         "contrib/seq2seq/python/ops/loss.py softmax_loss_function(targets, probs_flat)"),
+    Fact("seq2seq_loss_function_call", "1.2", "1.15", "keywords",
+         "contrib/seq2seq/python/ops/loss.py softmax_loss_function(labels=, logits=)"),
+)
 # 1.12 printed the published seeded RNN runs tests/test_rnn_published.py checks; the
 # release table above may already list it (setdefault keeps that row).
 WHEELS.setdefault("1.12", "1.12.3")
