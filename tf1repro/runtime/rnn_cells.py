@@ -183,7 +183,9 @@ class LSTMCell(RNNCell):
         if self._state_is_tuple:
             c_prev, m_prev = state
         else:
-            c_prev, m_prev = state[:, :units], state[:, units:units + self._output_size]
+            # array_ops.slice in every release: a Slice and its two Consts each
+            c_prev = tf.slice(state, [0, 0], [-1, units])
+            m_prev = tf.slice(state, [0, units], [-1, self._output_size])
         i, j, f, o = tf.split(self._linear([inputs, m_prev], 4 * units), 4, axis=1)
         self._make_peepholes()  # before 1.5: here, after the gates' ops
         act = self._activation

@@ -60,8 +60,8 @@ class MultiRNNCell(RNNCell):
             with v1.variable_scope(f"cell_{k}"):
                 if self._state_is_tuple:
                     cell_state = state[k]
-                else:  # concatenated: this cell's columns
-                    cell_state = state[:, start:start + cell.state_size]
+                else:  # concatenated: this cell's columns (array_ops.slice, every release)
+                    cell_state = tf.slice(state, [0, start], [-1, cell.state_size])
                     start += cell.state_size
                 output, cell_state = cell(output, cell_state)
             new_states.append(cell_state)
