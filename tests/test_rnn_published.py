@@ -78,3 +78,30 @@ Y0 = tf.tanh(tf.matmul(X0, Wx) + b)
                [1.0, -1.0, -1.0, -0.99818915, 0.9995087]]
     difference = np.abs(y0 - np.array(printed))
     assert 0 < difference.max() <= ROUNDING
+
+
+def train(model, iterations):
+    namespace = {"n_iterations": iterations}
+    with releases.using("1.12"):
+        exec(under_import_rule(PROLOGUE + published.TIME_SERIES + model + published.TRAIN),
+             namespace)  # noqa: S102 - the published cells
+    ops = namespace["tf"].get_default_graph().get_operations()
+    return namespace["printed"], [op.get_attr("seed2") for op in ops
+                                  if op.type == "RandomUniform"]
+
+
+# The first MSE is printed after one Adam step: both models print 1.12's digits (the
+# wrapper's exactly, the dense model's one float32 step off).  By iteration 100, rounding
+# differences have grown through 100 steps: 4e-5 and 2.2e-4 relative (measured); a wrong
+# seed anywhere (the projection's, the dense kernel's after dynamic_rnn's TensorArray
+# stack) starts from another MSE altogether (14.32 before TensorArraySizeV3 was restored).
+def test_the_time_series_models_print_the_published_mse():
+    printed, seeds = train(published.PROJECTION_WRAPPER, 101)
+    assert seeds == [88, 109]
+    assert printed[0] == published.PROJECTION_WRAPPER_MSE[0]
+    np.testing.assert_allclose(float(printed[1]), float(published.PROJECTION_WRAPPER_MSE[1]),
+                               rtol=1e-4)
+    printed, seeds = train(published.DENSE, 101)
+    assert seeds == [88, 137]
+    np.testing.assert_allclose(float(printed[0]), float(published.DENSE_MSE[0]), rtol=1e-7)
+    np.testing.assert_allclose(float(printed[1]), float(published.DENSE_MSE[1]), rtol=5e-4)
