@@ -131,3 +131,18 @@ def test_bidirectional_dynamic_rnn_is_tf2s_for_1_15_and_uses_the_releases_loop()
     assert not any(op.type == "LogicalAnd" for op in old)
     assert [op.name for op in old if op.type == "VariableV2"][:1] == [
         "bidirectional_rnn/fw/gru_cell/gates/kernel"]
+
+
+@pytest.mark.parametrize("release, dropped_parts", [("1.2", 2), ("1.8", 1)])
+def test_dropout_wrapper_drops_the_releases_state_parts(release, dropped_parts):
+    # 1.2.1's DropoutWrapper drops c and h of an LSTM state; 1.4+ spare c
+    # (_default_dropout_state_filter_visitor).  Each part's dropout has one random op.
+    with releases.using(release):
+        tf.reset_default_graph()
+        x = tf.placeholder(tf.float32, [None, 3])
+        cell = tf.nn.rnn_cell.DropoutWrapper(tf.nn.rnn_cell.BasicLSTMCell(4),
+                                             state_keep_prob=0.5, seed=1)
+        tf.nn.static_rnn(cell, [x], dtype=tf.float32)
+        uniforms = [op for op in tf.get_default_graph().get_operations()
+                    if op.type == "RandomUniform" and "dropout" in op.name]
+    assert len(uniforms) == dropped_parts

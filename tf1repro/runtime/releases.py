@@ -166,6 +166,14 @@ FACTS += (
     Fact("rnn_projection_variables", "1.4", "1.15", "class",
          "contrib/rnn/python/ops/core_rnn_cell.py OutputProjectionWrapper.call _Linear"),
 )
+# DropoutWrapper's state_keep_prob (1.1+; 1.0's wrapper had none): every part of the state,
+# or (1.4+, _default_dropout_state_filter_visitor) all but an LSTM's memory c
+FACTS += (
+    Fact("rnn_dropout_state_filter", "1.0", "1.3", False,
+         "contrib/rnn/python/ops/core_rnn_cell_impl.py (1.1), rnn_cell_impl.py DropoutWrapper"),
+    Fact("rnn_dropout_state_filter", "1.4", "1.15", True,
+         "python/ops/rnn_cell_impl.py _default_dropout_state_filter_visitor"),
+)
 # dynamic_rnn (runtime/rnn_dynamic.py), python/ops/rnn.py dynamic_rnn, _dynamic_rnn_loop
 FACTS += (
     Fact("rnn_dynamic_loop", "1.0", "1.4", "unbounded",

@@ -1,4 +1,4 @@
-"""TF 1.15's cells made of cells: ``MultiRNNCell``, ``DropoutWrapper``
+"""TF 1.x's cells made of cells: ``MultiRNNCell``, ``DropoutWrapper``
 (``tf.nn.rnn_cell``) and ``OutputProjectionWrapper`` (``tf.contrib.rnn``).
 
     cell = MultiRNNCell([BasicLSTMCell(128), BasicLSTMCell(64)])   # multi_rnn_cell/cell_0/...
@@ -15,6 +15,7 @@ import hashlib
 
 from tf1repro.runtime.base import _unsupported
 from tf1repro.runtime import releases
+from tf1repro.runtime.dropout import nn_dropout
 from tf1repro.runtime.rnn_base import LSTMStateTuple, RNNCell, assert_like_rnncell
 from tf1repro.runtime.rnn_ops import Affine, zero_state_scope
 from tf1repro.tfcompat import tf, v1
@@ -69,7 +70,7 @@ class MultiRNNCell(RNNCell):
 
 
 def _droppable(state):
-    """Flags over ``tf.nest.flatten(state)``: TF 1.15's default state filter drops
+    """Flags over ``tf.nest.flatten(state)``: TF 1.4+'s default state filter drops
     everything but an LSTM's memory ``c`` (and never a TensorArray)."""
     if isinstance(state, LSTMStateTuple):
         return [False, True]
@@ -139,9 +140,17 @@ class DropoutWrapper(_OneCellWrapper):
         keep = self._keep[salt]
         leaves = tf.nest.flatten(values)
         flags = flags or [True] * len(leaves)
-        dropped = [tf.nn.dropout(leaf, rate=1.0 - keep, seed=self._gen_seed(salt, k))
-                   if flag else leaf for k, (leaf, flag) in enumerate(zip(leaves, flags))]
+        dropped = [self._drop(leaf, keep, self._gen_seed(salt, k)) if flag else leaf
+                   for k, (leaf, flag) in enumerate(zip(leaves, flags))]
         return tf.nest.pack_sequence_as(values, dropped)
+
+    @staticmethod
+    def _drop(leaf, keep, seed):
+        # The release's nn.dropout (runtime/dropout.py): keep_prob= until 1.13, then
+        # rate=1. - keep_prob (a "sub" op before the dropout's own when keep is a tensor).
+        if releases.fact("dropout") == "keep_prob":
+            return nn_dropout(leaf, keep_prob=keep, seed=seed)
+        return nn_dropout(leaf, rate=1. - keep, seed=seed)
 
     def _applies(self, salt):
         keep = self._keep[salt]
@@ -153,7 +162,9 @@ class DropoutWrapper(_OneCellWrapper):
             inputs = self._dropout(inputs, "input")
         output, new_state = self.cell(inputs, state, scope=scope)
         if self._applies("state"):
-            new_state = self._dropout(new_state, "state", _droppable(new_state))
+            # 1.4+ spare an LSTM's memory c; 1.1-1.3 dropped every part of the state.
+            flags = _droppable(new_state) if releases.fact("rnn_dropout_state_filter") else None
+            new_state = self._dropout(new_state, "state", flags)
         if self._applies("output"):
             output = self._dropout(output, "output")
         return output, new_state
