@@ -205,6 +205,17 @@ FACTS += (
     Fact("seq2seq_loss_function_call", "1.2", "1.15", "keywords",
          "contrib/seq2seq/python/ops/loss.py softmax_loss_function(labels=, logits=)"),
 )
+# dynamic_decode (runtime/seq2seq_decode.py), contrib/seq2seq/python/ops/decoder.py: absent
+# in 1.0 (seq2seq.py's dynamic_rnn_decoder), 1.1's not read; maximum_iterations through
+# `finished` / through while_loop(maximum_iterations=), lengths counted while unfinished
+FACTS += (
+    Fact("seq2seq_dynamic_decode", "1.0", "1.1", None,
+         "contrib/seq2seq/python/ops/ (1.0: no decoder.py; 1.1 not read)"),
+    Fact("seq2seq_dynamic_decode", "1.2", "1.13", "finished",
+         "contrib/seq2seq/python/ops/decoder.py dynamic_decode"),
+    Fact("seq2seq_dynamic_decode", "1.14", "1.15", "loop_maximum",
+         "contrib/seq2seq/python/ops/decoder.py dynamic_decode"),
+)
 # 1.12 printed the published seeded RNN runs tests/test_rnn_published.py checks; the
 # release table above may already list it (setdefault keeps that row).
 WHEELS.setdefault("1.12", "1.12.3")

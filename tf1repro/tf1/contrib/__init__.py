@@ -1,6 +1,6 @@
 """``tf.contrib`` of TF 1.x: ``tf.contrib.layers`` (layers, initializers, regularizers),
 ``tf.contrib.framework``'s ``arg_scope``, ``tf.contrib.rnn`` (cells, ``static_rnn``) and
-``tf.contrib.seq2seq.sequence_loss``; nothing else."""
+``tf.contrib.seq2seq`` (``sequence_loss``, the basic decoder); nothing else."""
 
 from tf1repro.tf1._namespace import forbid_missing
 from tf1repro.tf1.contrib import framework, layers, rnn, seq2seq
