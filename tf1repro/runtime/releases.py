@@ -216,7 +216,3 @@ FACTS += (
     Fact("seq2seq_dynamic_decode", "1.14", "1.15", "loop_maximum",
          "contrib/seq2seq/python/ops/decoder.py dynamic_decode"),
 )
-# 1.12 printed the published seeded RNN runs tests/test_rnn_published.py checks; the
-# release table above may already list it (setdefault keeps that row).
-WHEELS.setdefault("1.12", "1.12.3")
-RELEASES.setdefault("1.12", Release("1.12", WHEELS["1.12"]))
