@@ -55,7 +55,7 @@ def run(cell, fetch, feed, release="1.12"):
 
 def test_static_rnn_builds_the_published_graph_and_prints_its_numbers():
     graph, (y0, y1) = run(published.STATIC_TWO_STEPS, ["Y0", "Y1"],
-                          {"X0": published.X0_BATCH, "X1": published.X1_BATCH})
+                          {"step0": published.X0_BATCH, "step1": published.X1_BATCH})
     ops = graph.get_operations()
     head = [op.name for op in ops[:len(published.STATIC_GRAPH_HEAD)]]
     assert head == published.STATIC_GRAPH_HEAD
@@ -71,14 +71,14 @@ def test_dynamic_rnn_prints_the_published_numbers():
 
 
 def test_the_hand_written_rnn_differs_from_its_print_by_as_much():
-    # In [3]-[6]: no cell, two random_normal draws (seed2 4 and 9 in any release).
+    # In [3]-[6], in this project's words: no cell, two random_normal draws, then tanh.
     cell = """
 X0 = tf.placeholder(tf.float32, [None, n_inputs])
-X1 = tf.placeholder(tf.float32, [None, n_inputs])
-Wx = tf.Variable(tf.random_normal(shape=[n_inputs, n_neurons],dtype=tf.float32))
-Wy = tf.Variable(tf.random_normal(shape=[n_neurons,n_neurons],dtype=tf.float32))
-b = tf.Variable(tf.zeros([1, n_neurons], dtype=tf.float32))
-Y0 = tf.tanh(tf.matmul(X0, Wx) + b)
+unused = tf.placeholder(tf.float32, [None, n_inputs])
+w_in = tf.Variable(tf.random_normal(shape=[n_inputs, n_neurons], dtype=tf.float32))
+w_rec = tf.Variable(tf.random_normal(shape=[n_neurons, n_neurons], dtype=tf.float32))
+bias = tf.Variable(tf.zeros([1, n_neurons], dtype=tf.float32))
+Y0 = tf.tanh(tf.matmul(X0, w_in) + bias)
 """
     _, (y0,) = run(cell, ["Y0"], {"X0": published.X0_BATCH})
     printed = [[-0.0664006, 0.9625767, 0.68105793, 0.7091854, -0.898216],

@@ -6,18 +6,17 @@ Its release is 1.12: In [8] prints TF's deprecation warning for BasicRNNCell.__i
 ("equivalent as tf.keras.layers.SimpleRNNCell", added in 1.12.0's rnn_cell_impl.py) but
 none for tf.nn.static_rnn, which 1.13.0's rnn.py deprecated.  Every cell below starts
 with reset_graph(): tf.reset_default_graph(); tf.set_random_seed(42); np.random.seed(42).
-Only the numbers the tests compare are kept; the program text is the notebook's.
+Only the numbers the tests compare are kept.  The programs below are this project's own
+wording of what the notebook's cells do, call for call (the same TF ops in the same
+order, the same NumPy draws), not the notebook's text.
 """
 
 # In [8]-[12]: BasicRNNCell(5) under tf.nn.static_rnn over two [None, 3] placeholders.
 STATIC_TWO_STEPS = '''
-X0 = tf.placeholder(tf.float32, [None, n_inputs])
-X1 = tf.placeholder(tf.float32, [None, n_inputs])
-
-basic_cell = tf.nn.rnn_cell.BasicRNNCell(num_units=n_neurons)
-output_seqs, states = tf.nn.static_rnn(basic_cell, [X0, X1],
-                                       dtype=tf.float32)
-Y0, Y1 = output_seqs
+step0 = tf.placeholder(tf.float32, [None, n_inputs])
+step1 = tf.placeholder(tf.float32, [None, n_inputs])
+rnn = tf.nn.rnn_cell.BasicRNNCell(num_units=n_neurons)
+(Y0, Y1), _ = tf.nn.static_rnn(rnn, [step0, step1], dtype=tf.float32)
 '''
 X0_BATCH = [[0, 1, 2], [3, 4, 5], [6, 7, 8], [9, 0, 1]]
 X1_BATCH = [[9, 8, 7], [0, 0, 0], [6, 5, 4], [3, 2, 1]]
@@ -49,9 +48,8 @@ STATIC_SEED2 = 20
 # In [22]-[25]: the same cell under tf.nn.dynamic_rnn over X [None, 2, 3].
 DYNAMIC = '''
 X = tf.placeholder(tf.float32, [None, n_steps, n_inputs])
-
-basic_cell = tf.nn.rnn_cell.BasicRNNCell(num_units=n_neurons)
-outputs, states = tf.nn.dynamic_rnn(basic_cell, X, dtype=tf.float32)
+outputs, _ = tf.nn.dynamic_rnn(tf.nn.rnn_cell.BasicRNNCell(num_units=n_neurons), X,
+                               dtype=tf.float32)
 '''
 X_BATCH = [[[0, 1, 2], [9, 8, 7]], [[3, 4, 5], [0, 0, 0]], [[6, 7, 8], [6, 5, 4]],
            [[9, 0, 1], [3, 2, 1]]]
@@ -71,55 +69,41 @@ DYNAMIC_OUTPUTS = [
 # next_batch (NumPy's generator, seeded 42 by reset_graph).  The MSE printed after
 # iterations 0 and 100 (of 1500).
 TIME_SERIES = '''
-t_min, t_max = 0, 30
-resolution = 0.1
+def curve(t):                       # the notebook's series: t sin(t) / 3 + 2 sin(5t)
+    return t * np.sin(t) / 3 + 2 * np.sin(t * 5)
 
-def time_series(t):
-    return t * np.sin(t) / 3 + 2 * np.sin(t*5)
+def windows(count, steps, start=0, stop=30, dt=0.1):
+    # one uniform draw per window for its first time, then steps + 1 points dt apart
+    first = np.random.rand(count, 1) * (stop - start - steps * dt)
+    values = curve(first + np.arange(0., steps + 1) * dt)
+    return (values[:, :-1].reshape(-1, steps, 1), values[:, 1:].reshape(-1, steps, 1))
 
-def next_batch(batch_size, n_steps):
-    t0 = np.random.rand(batch_size, 1) * (t_max - t_min - n_steps * resolution)
-    Ts = t0 + np.arange(0., n_steps + 1) * resolution
-    ys = time_series(Ts)
-    return ys[:, :-1].reshape(-1, n_steps, 1), ys[:, 1:].reshape(-1, n_steps, 1)
-
-n_steps = 20
-n_inputs = 1
-n_neurons = 100
-n_outputs = 1
-
+n_steps, n_inputs, n_neurons, n_outputs = 20, 1, 100, 1
 X = tf.placeholder(tf.float32, [None, n_steps, n_inputs])
 y = tf.placeholder(tf.float32, [None, n_steps, n_outputs])
 '''
 PROJECTION_WRAPPER = '''
-cell = tf.contrib.rnn.OutputProjectionWrapper(
-    tf.nn.rnn_cell.BasicRNNCell(num_units=n_neurons, activation=tf.nn.relu),
-    output_size=n_outputs)
-outputs, states = tf.nn.dynamic_rnn(cell, X, dtype=tf.float32)
+relu_rnn = tf.nn.rnn_cell.BasicRNNCell(num_units=n_neurons, activation=tf.nn.relu)
+projected = tf.contrib.rnn.OutputProjectionWrapper(relu_rnn, output_size=n_outputs)
+outputs, _ = tf.nn.dynamic_rnn(projected, X, dtype=tf.float32)
 '''
 DENSE = '''
-cell = tf.nn.rnn_cell.BasicRNNCell(num_units=n_neurons, activation=tf.nn.relu)
-rnn_outputs, states = tf.nn.dynamic_rnn(cell, X, dtype=tf.float32)
-stacked_rnn_outputs = tf.reshape(rnn_outputs, [-1, n_neurons])
-stacked_outputs = tf.layers.dense(stacked_rnn_outputs, n_outputs)
-outputs = tf.reshape(stacked_outputs, [-1, n_steps, n_outputs])
+relu_rnn = tf.nn.rnn_cell.BasicRNNCell(num_units=n_neurons, activation=tf.nn.relu)
+hidden, _ = tf.nn.dynamic_rnn(relu_rnn, X, dtype=tf.float32)
+flat = tf.layers.dense(tf.reshape(hidden, [-1, n_neurons]), n_outputs)
+outputs = tf.reshape(flat, [-1, n_steps, n_outputs])
 '''
 TRAIN = '''
-learning_rate = 0.001
 loss = tf.reduce_mean(tf.square(outputs - y))
-optimizer = tf.train.AdamOptimizer(learning_rate=learning_rate)
-training_op = optimizer.minimize(loss)
-init = tf.global_variables_initializer()
-
+step = tf.train.AdamOptimizer(learning_rate=0.001).minimize(loss)
 printed = []
 with tf.Session() as sess:
-    init.run()
-    for iteration in range(n_iterations):
-        X_batch, y_batch = next_batch(50, n_steps)
-        sess.run(training_op, feed_dict={X: X_batch, y: y_batch})
-        if iteration % 100 == 0:
-            mse = loss.eval(feed_dict={X: X_batch, y: y_batch})
-            printed.append(str(mse))
+    sess.run(tf.global_variables_initializer())
+    for i in range(n_iterations):
+        xb, yb = windows(50, n_steps)
+        sess.run(step, {X: xb, y: yb})
+        if i % 100 == 0:
+            printed.append(str(loss.eval({X: xb, y: yb})))
 '''
 PROJECTION_WRAPPER_MSE = ["11.967254", "0.525841"]   # In [53], iterations 0 and 100
 DENSE_MSE = ["13.907029", "0.5056698"]               # In [62], iterations 0 and 100
