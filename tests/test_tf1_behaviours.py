@@ -213,8 +213,8 @@ def test_renamed_names_2_21_still_has_are_forwarded():
 @pytest.mark.parametrize("line, says", [
     ("import tf1repro.tf1.contrib.slim as slim",
      "tf.contrib.slim is not supported by tf1repro.tf1 .*tf.contrib provides: layers.fully_connected"),
-    ("import tf1repro.tf1.contrib.seq2seq as seq2seq",
-     "tf.contrib.seq2seq is not supported by tf1repro.tf1 .*framework.arg_scope"),
+    ("import tf1repro.tf1.contrib.legacy_seq2seq as seq2seq",
+     "tf.contrib.legacy_seq2seq is not supported by tf1repro.tf1 .*framework.arg_scope"),
     ("from tf1repro.tf1.estimator import Experimental",
      "tf.estimator.Experimental is not supported by tf1repro.tf1 .*tf.estimator provides: "
      "Estimator, EstimatorSpec"),

@@ -136,3 +136,83 @@ def version(release=None):
     """``(major, minor)`` of ``release`` (default: the current one), for "1.7 and later" tests."""
     release = release or current()
     return tuple(int(part) for part in release.wheel.split(".")[:2])
+
+# The recurrent cells (runtime/rnn_ops.py).  Source of each row: the wheel's
+# python/ops/rnn_cell_impl.py, and for 1.0-1.1 (the cells were contrib's)
+# contrib/rnn/python/ops/core_rnn_cell_impl.py; OutputProjectionWrapper's in
+# contrib/rnn/python/ops/core_rnn_cell.py.
+FACTS += (
+    Fact("rnn_variable_names", "1.0", "1.1", ("weights", "biases"),
+         "contrib/rnn/python/ops/core_rnn_cell_impl.py _linear"),
+    Fact("rnn_variable_names", "1.2", "1.15", ("kernel", "bias"),
+         "python/ops/rnn_cell_impl.py _WEIGHTS_VARIABLE_NAME, _BIAS_VARIABLE_NAME"),
+    # zero state: stack + zeros / _concat, its static twin, zeros / _concat, zeros, static twin
+    Fact("rnn_zero_state", "1.0", "1.1", "stack",
+         "python/ops/rnn_cell_impl.py RNNCell.zero_state (1.0), _zero_state_tensors (1.1)"),
+    Fact("rnn_zero_state", "1.2", "1.3", "static_first",
+         "python/ops/rnn_cell_impl.py _zero_state_tensors"),
+    Fact("rnn_zero_state", "1.4", "1.15", "static_last",
+         "python/ops/rnn_cell_impl.py _zero_state_tensors"),
+    Fact("rnn_zero_state_scope", "1.0", "1.0", False, "python/ops/rnn_cell_impl.py zero_state"),
+    Fact("rnn_zero_state_scope", "1.1", "1.15", True,
+         "python/ops/rnn_cell_impl.py zero_state: name_scope '<Cell>ZeroState'"),
+    # when a cell makes its kernel and bias: _linear at each call / _Linear at the first / build
+    Fact("rnn_cell_variables", "1.0", "1.3", "linear", "python/ops/rnn_cell_impl.py _linear"),
+    Fact("rnn_cell_variables", "1.4", "1.4", "class", "python/ops/rnn_cell_impl.py _Linear"),
+    Fact("rnn_cell_variables", "1.5", "1.15", "build",
+         "python/ops/rnn_cell_impl.py build, add_variable"),
+    Fact("rnn_projection_variables", "1.0", "1.3", "linear",
+         "contrib/rnn/python/ops/core_rnn_cell.py OutputProjectionWrapper.call _linear"),
+    Fact("rnn_projection_variables", "1.4", "1.15", "class",
+         "contrib/rnn/python/ops/core_rnn_cell.py OutputProjectionWrapper.call _Linear"),
+)
+# DropoutWrapper's state_keep_prob (1.1+; 1.0's wrapper had none): every part of the state,
+# or (1.4+, _default_dropout_state_filter_visitor) all but an LSTM's memory c
+FACTS += (
+    Fact("rnn_dropout_state_filter", "1.0", "1.3", False,
+         "contrib/rnn/python/ops/core_rnn_cell_impl.py (1.1), rnn_cell_impl.py DropoutWrapper"),
+    Fact("rnn_dropout_state_filter", "1.4", "1.15", True,
+         "python/ops/rnn_cell_impl.py _default_dropout_state_filter_visitor"),
+)
+# dynamic_rnn (runtime/rnn_dynamic.py), python/ops/rnn.py dynamic_rnn, _dynamic_rnn_loop
+FACTS += (
+    Fact("rnn_dynamic_loop", "1.0", "1.4", "unbounded",
+         "python/ops/rnn.py _dynamic_rnn_loop: while_loop(cond=time < time_steps)"),
+    Fact("rnn_dynamic_loop", "1.5", "1.5", "max_iterations",
+         "python/ops/rnn.py _dynamic_rnn_loop: maximum_iterations=time_steps"),
+    Fact("rnn_dynamic_loop", "1.6", "1.15", "bounded",
+         "python/ops/rnn.py _dynamic_rnn_loop: loop_bound = minimum(time_steps, maximum(1, ..))"),
+    Fact("rnn_dynamic_batch", "1.0", "1.2", "shape", "python/ops/rnn.py dynamic_rnn"),
+    Fact("rnn_dynamic_batch", "1.3", "1.15", "best_effort",
+         "python/ops/rnn.py _best_effort_input_batch_size"),
+    Fact("rnn_dynamic_transpose", "1.0", "1.1", "perm",
+         "python/ops/rnn.py dynamic_rnn: array_ops.transpose(input_, [1, 0, 2])"),
+    Fact("rnn_dynamic_transpose", "1.2", "1.4", "outside",
+         "python/ops/rnn.py dynamic_rnn: _transpose_batch_time before variable_scope"),
+    Fact("rnn_dynamic_transpose", "1.5", "1.15", "inside",
+         "python/ops/rnn.py dynamic_rnn: _transpose_batch_time in variable_scope('rnn')"),
+)
+# tf.contrib.seq2seq (runtime/seq2seq_loss.py), contrib/seq2seq/python/ops/loss.py
+FACTS += (
+    Fact("seq2seq_loss", "1.0", "1.13", "epsilon",
+         "contrib/seq2seq/python/ops/loss.py sequence_loss: total_size += 1e-12"),
+    Fact("seq2seq_loss", "1.14", "1.15", "div_no_nan",
+         "contrib/seq2seq/python/ops/loss.py sequence_loss: math_ops.div_no_nan"),
+    Fact("seq2seq_loss_function_call", "1.0", "1.0", "logits_first",
+         "contrib/seq2seq/python/ops/loss.py softmax_loss_function(probs_flat, targets)"),
+    Fact("seq2seq_loss_function_call", "1.1", "1.1", "targets_first",
+         "contrib/seq2seq/python/ops/loss.py softmax_loss_function(targets, probs_flat)"),
+    Fact("seq2seq_loss_function_call", "1.2", "1.15", "keywords",
+         "contrib/seq2seq/python/ops/loss.py softmax_loss_function(labels=, logits=)"),
+)
+# dynamic_decode (runtime/seq2seq_decode.py), contrib/seq2seq/python/ops/decoder.py: absent
+# in 1.0 (seq2seq.py's dynamic_rnn_decoder), 1.1's not read; maximum_iterations through
+# `finished` / through while_loop(maximum_iterations=), lengths counted while unfinished
+FACTS += (
+    Fact("seq2seq_dynamic_decode", "1.0", "1.1", None,
+         "contrib/seq2seq/python/ops/ (1.0: no decoder.py; 1.1 not read)"),
+    Fact("seq2seq_dynamic_decode", "1.2", "1.13", "finished",
+         "contrib/seq2seq/python/ops/decoder.py dynamic_decode"),
+    Fact("seq2seq_dynamic_decode", "1.14", "1.15", "loop_maximum",
+         "contrib/seq2seq/python/ops/decoder.py dynamic_decode"),
+)

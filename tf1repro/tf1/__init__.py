@@ -40,7 +40,7 @@ import importlib
 
 from tf1repro.tfcompat import tf as _tf
 from tf1repro.tfcompat import v1 as _v1
-from tf1repro.runtime import arrays, releases, seeds
+from tf1repro.runtime import arrays, releases, seeds, tensor_arrays
 from tf1repro.tf1 import _namespace, contrib, layers, nn, test, train  # noqa: F401
 from tf1repro.tf1._compat_calls import matmul  # noqa: F401
 
@@ -56,6 +56,8 @@ seeds.install()
 # zeros/ones (and through them zeros_initializer, zeros_like, ...) make the ops
 # the chosen release made: one Const, the Fill triple, or Const-if-small.
 arrays.install()
+# TensorArray.size() is the TensorArraySizeV3 op it was in TF 1.x (dynamic_rnn's stack).
+tensor_arrays.install()
 RELEASE = releases.current()  # $TF1REPRO_TF1_RELEASE, checked once, at import
 
 __version__ = _tf.__version__
