@@ -39,8 +39,9 @@ from tf1repro.runtime.initializers import xavier_initializer
 from tf1repro.runtime.layers import dense
 from tf1repro.runtime.layers import flatten as _core_flatten
 from tf1repro.runtime.layers import _dropout_call
-from tf1repro.runtime.normalization import (_assign_moving_average, _batch_normalization,
-                                            _fused_kernel)
+from tf1repro.runtime.fused_norm import fused_kernel
+from tf1repro.runtime.moving_averages import assign_moving_average
+from tf1repro.runtime.normalization import _batch_normalization
 from tf1repro.tfcompat import tf, v1
 
 _ARG_SCOPES = []  # a stack of {function key: {argument: value}}
@@ -222,7 +223,7 @@ def _updates(is_training, decay, stats, moving, updates_collections, outputs, ot
     """The moving averages.  ``updates_collections=None``: forced, returning
     ``outputs`` behind them while training and ``otherwise()`` when not; else
     added to the collections, returning ``outputs`` as it is."""
-    assign = lambda: [_assign_moving_average(v, x, decay) for v, x in zip(moving, stats)]
+    assign = lambda: [assign_moving_average(v, x, decay) for v, x in zip(moving, stats)]
     if updates_collections is None:
         def forced():
             with tf.control_dependencies(assign()):
@@ -252,8 +253,8 @@ def _fused(inputs, data_format, decay, epsilon, center, scale, params, is_traini
     release = releases.current()  # FusedBatchNorm up to 1.14, V3 in 1.15 (bn_fused_op)
     outputs, mean, variance = _smart_cond(
         is_training,
-        lambda: _fused_kernel(release, inputs, factor, offset, epsilon, data_format),
-        lambda: _fused_kernel(release, inputs, factor, offset, epsilon, data_format,
+        lambda: fused_kernel(release, inputs, factor, offset, epsilon, data_format),
+        lambda: fused_kernel(release, inputs, factor, offset, epsilon, data_format,
                               mean=moving_mean, variance=moving_variance, is_training=False))
     if _static_bool(is_training) is not False:
         outputs = _updates(is_training, decay, (mean, variance), (moving_mean, moving_variance),

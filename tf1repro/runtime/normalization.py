@@ -49,12 +49,12 @@ Op for op under reference variables (``tf1repro.tf1``); with resource variables
 # TensorFlow first through tfcompat, which keeps its start-up chatter quiet.
 from tf1repro.tfcompat import tf, v1
 
-from tensorflow.python.ops import gen_math_ops, gen_nn_ops
-
 from tf1repro.runtime import releases
-from tf1repro.runtime.moments import moments
 from tf1repro.runtime.base import _unsupported, _layer_scope, _variable
-from tf1repro.runtime.tf1_cond import smart_cond, static_bool
+from tf1repro.runtime.fused_norm import fused_batch_norm
+from tf1repro.runtime.moments import moments
+from tf1repro.runtime.moving_averages import assign_moving_average
+from tf1repro.runtime.tf1_cond import smart_cond, smart_select, static_bool
 
 _ABSENT = object()  # ``fused`` not passed: its default is the release's
 
@@ -87,8 +87,8 @@ def batch_normalization(inputs, axis=-1, momentum=0.99, epsilon=1e-3, center=Tru
     """
     release = releases.current()
     if fused is _ABSENT:
-        fused = release.bn_fused_default
-    elif release.bn_fused_default == "absent":
+        fused = release.fact("bn_fused_default")
+    elif release.fact("bn_fused_default") == "absent":
         # TF 1.0-1.2's signature has no ``fused``.
         raise TypeError("batch_normalization() got an unexpected keyword argument 'fused' "
                         f"(TF {release.name}'s tf.layers.batch_normalization has no fused; "
@@ -126,8 +126,8 @@ def _batch_normalization(default_name, inputs, axis, momentum, epsilon, center, 
     if len(set(axes)) != len(axes):
         raise ValueError(f"Duplicate axis: {axes}")
     # fused=None meant "fused where it can be": 4-D, channels at 1 or 3.
-    # (release.bn_fused_default: 1.0-1.2 never fused, 1.3 only when asked.)
-    fused = (release.bn_fused_default != "absent" and fused is not False
+    # (bn_fused_default: 1.0-1.2 never fused, 1.3 only when asked.)
+    fused = (release.fact("bn_fused_default") != "absent" and fused is not False
              and ndims == 4 and axes in ([1], [3]))
     dims = [inputs.shape[a] for a in axes]
     if any(d is None for d in dims):
@@ -149,7 +149,7 @@ def _batch_normalization(default_name, inputs, axis, momentum, epsilon, center, 
                               gamma_regularizer, gamma_constraint, trainable) if scale else None)
 
         # 1.0-1.3 made beta first, 1.4-1.15 gamma (each release's build()).
-        if release.bn_beta_first:
+        if release.fact("bn_beta_first"):
             beta = beta_()
             gamma = gamma_()
         else:
@@ -160,7 +160,7 @@ def _batch_normalization(default_name, inputs, axis, momentum, epsilon, center, 
         moving_variance = _variable("moving_variance", params_shape, param_dtype,
                                     moving_variance_initializer, trainable=False)
         if fused:
-            outputs, updates = _fused_batch_norm(
+            outputs, updates = fused_batch_norm(
                 release, inputs, axes[0], training, momentum, epsilon, beta, gamma,
                 moving_mean, moving_variance)
         else:
@@ -178,40 +178,6 @@ def _collect_updates(release, updates):
         if release.fact("bn_updates") == "operation" and isinstance(update, tf.Tensor):
             update = update.op
         v1.add_to_collection(v1.GraphKeys.UPDATE_OPS, update)
-
-
-def _assign_moving_average(variable, value, momentum):
-    """``moving_averages.assign_moving_average(variable, value, momentum, zero_debias=False)``
-    of TF 1.x (1.0-1.15 alike; the layer's own from 1.8, the same ops): ``v <- v - (v - value) * (1 - momentum)``.
-
-    In ``AssignMovingAvg[_k]/``: ``decay`` (a Const when ``momentum`` is a
-    number; ``sub/x``, ``sub`` when it is a tensor), ``sub[_1]``, ``mul``; the
-    AssignSub op takes the scope's own name, ``.../AssignMovingAvg``."""
-    with v1.name_scope(None, "AssignMovingAvg", [variable, value, momentum]) as scope:
-        with tf.compat.v1.colocate_with(variable):
-            decay = tf.convert_to_tensor(1.0 - momentum, name="decay")
-            base = variable.dtype.base_dtype
-            if decay.dtype != base:
-                decay = tf.cast(decay, base)
-            update_delta = (variable - value) * decay
-            return v1.assign_sub(variable, update_delta, name=scope)
-
-
-def _smart_select(pred, fn_then, fn_else):
-    """TF 1.2-1.4's ``_smart_select`` (layers/normalization.py): the Python
-    branch when ``pred`` is known, else both branches and ``where``: ExpandDims
-    (a number becomes an ``ExpandDims/input`` Const), ExpandDims, Reshape of
-    the predicate, Select, Squeeze."""
-    static = static_bool(pred)
-    if static:
-        return fn_then()
-    if static is False:
-        return fn_else()
-    t_then = tf.expand_dims(fn_then(), 0)
-    t_else = tf.expand_dims(fn_else(), 0)
-    pred = tf.reshape(pred, [1])
-    result = v1.where(pred, t_then, t_else)  # op Select, as 1.x's array_ops.where
-    return tf.squeeze(result, [0])
 
 
 def _batch_norm(release, inputs, axes, training, momentum, epsilon, beta, gamma, moving_mean,
@@ -236,11 +202,11 @@ def _batch_norm(release, inputs, axes, training, momentum, epsilon, beta, gamma,
     elif release.fact("bn_path") == "select":
         # 1.2-1.4: where-selected moments and decay, unconditional updates.
         batch_mean, batch_variance = moments(inputs, reduction_axes, keep_dims=keep)
-        mean = _smart_select(training, lambda: batch_mean, lambda: moving_mean)
-        variance = _smart_select(training, lambda: batch_variance, lambda: moving_variance)
-        decay = _smart_select(training, lambda: momentum, lambda: 1.)
-        updates = [_assign_moving_average(moving_mean, mean, decay),
-                   _assign_moving_average(moving_variance, variance, decay)]
+        mean = smart_select(training, lambda: batch_mean, lambda: moving_mean)
+        variance = smart_select(training, lambda: batch_variance, lambda: moving_variance)
+        decay = smart_select(training, lambda: momentum, lambda: 1.)
+        updates = [assign_moving_average(moving_mean, mean, decay),
+                   assign_moving_average(moving_variance, variance, decay)]
     else:
         # 1.5-1.15: a cond per moment, then a cond per update.
         batch_mean, batch_variance = moments(inputs, reduction_axes, keep_dims=keep)
@@ -249,7 +215,7 @@ def _batch_norm(release, inputs, axes, training, momentum, epsilon, beta, gamma,
         for variable, value in ((moving_mean, mean), (moving_variance, variance)):
             updates.append(smart_cond(
                 training,
-                lambda v=variable, x=value: _assign_moving_average(v, x, momentum),
+                lambda v=variable, x=value: assign_moving_average(v, x, momentum),
                 lambda v=variable: v))
     outputs = tf.nn.batch_normalization(inputs, broadcast(mean), broadcast(variance),
                                         broadcast(beta), broadcast(gamma), epsilon)
@@ -270,8 +236,8 @@ def _cond_output(inputs, axes, reduction_axes, training, momentum, epsilon, beta
         broadcast_mean, broadcast_variance = moments(inputs, reduction_axes, keep_dims=True)
         mean = tf.reshape(broadcast_mean, [-1])
         variance = tf.reshape(broadcast_variance, [-1])
-        updates = [_assign_moving_average(moving_mean, mean, momentum),
-                   _assign_moving_average(moving_variance, variance, momentum)]
+        updates = [assign_moving_average(moving_mean, mean, momentum),
+                   assign_moving_average(moving_variance, variance, momentum)]
 
     def in_training():
         return tf.nn.batch_normalization(inputs, broadcast_mean, broadcast_variance,
@@ -283,79 +249,3 @@ def _cond_output(inputs, axes, reduction_axes, training, momentum, epsilon, beta
                                          broadcast_gamma, epsilon)
 
     return smart_cond(training, in_training, in_test), updates
-
-
-def _fused_kernel(release, inputs, scale, offset, epsilon, data_format, mean=None,
-                  variance=None, is_training=True):
-    """``nn.fused_batch_norm`` of the release (fact ``bn_fused_op``): op FusedBatchNorm
-    up to 1.14 (float32; nn_impl.py calls gen_nn_ops._fused_batch_norm; 1.14's
-    forward_compatible(2019, 11, 10) did not hold yet), and FusedBatchNormV3 in 1.15
-    (forward_compatible(2019, 6, 6) held).  Both kernels exist in TF 2.21, so the
-    release's op type is made."""
-    if release.fact("bn_fused_op") == "FusedBatchNormV3" or inputs.dtype != tf.float32:
-        # 1.15, and half precision (1.x used V2 there; V3 here: the one
-        # difference of op type left, off the float32 path tested).
-        return v1.nn.fused_batch_norm(inputs, scale, offset, mean=mean, variance=variance,
-                                      epsilon=epsilon, is_training=is_training,
-                                      data_format=data_format)
-    if mean is None:
-        mean = tf.constant([])
-    if variance is None:
-        variance = tf.constant([])
-    epsilon = max(epsilon, 1.001e-5)  # cuDNN's minimum, as 1.x clamped it
-    y, batch_mean, batch_var, _, _ = gen_nn_ops._fused_batch_norm(
-        inputs, scale, offset, mean, variance, epsilon=epsilon, data_format=data_format,
-        is_training=is_training)
-    return y, batch_mean, batch_var
-
-
-def _fused_batch_norm(release, inputs, axis, training, momentum, epsilon, beta, gamma,
-                      moving_mean, moving_variance):
-    """The fused path (4-D); returns (outputs, updates for UPDATE_OPS)."""
-    data_format = "NHWC" if axis == 3 else "NCHW"
-    channels = [int(inputs.shape[axis])]
-    offset = beta if beta is not None else tf.zeros(channels, moving_mean.dtype)
-    factor = gamma if gamma is not None else tf.ones(channels, moving_mean.dtype)
-
-    def train():
-        return _fused_kernel(release, inputs, factor, offset, epsilon, data_format)
-
-    def infer():
-        return _fused_kernel(release, inputs, factor, offset, epsilon, data_format,
-                             mean=moving_mean, variance=moving_variance, is_training=False)
-
-    # In training the kernel normalises with the biased variance but returns
-    # the unbiased one, which TF 1.x fed to the moving average unchanged.
-    outputs, mean, variance = smart_cond(training, train, infer)
-    static = static_bool(training)
-    if static is False:
-        return outputs, []
-    rule = release.fact("bn_fused_decay")
-    if rule == "select_momentum":  # 1.3
-        decay = _smart_select(training, lambda: momentum, lambda: 1.)
-    elif rule in ("select_one_minus", "cond_one_minus"):  # 1.4-1.7: the layer's update
-        if static is None:
-            choose = _smart_select if rule == "select_one_minus" else smart_cond
-            one_minus = choose(training, lambda: 1.0 - momentum, lambda: 0.)
-        else:
-            one_minus = tf.convert_to_tensor(1.0 - momentum)
-        return outputs, [_read_sub_mul(moving_mean, mean, one_minus),
-                         _read_sub_mul(moving_variance, variance, one_minus)]
-    elif static is None:
-        decay = smart_cond(training, lambda: momentum, lambda: 1.0)  # cond_1
-    else:
-        decay = tf.convert_to_tensor(momentum)  # 1.8+ with training=True: Const
-    updates = [_assign_moving_average(moving_mean, mean, decay),
-               _assign_moving_average(moving_variance, variance, decay)]
-    return outputs, updates
-
-
-def _read_sub_mul(variable, value, one_minus_decay):
-    """1.4-1.7's ``BatchNormalization._assign_moving_average`` (the fused path): in
-    ``AssignMovingAvg[_k]/``, ``read`` (the variable's ``read_value``), ``Sub``, ``Mul``,
-    and the AssignSub named after the scope."""
-    with v1.name_scope(None, "AssignMovingAvg", [variable, value, one_minus_decay]) as scope:
-        with tf.compat.v1.colocate_with(variable):
-            current = tf.identity(variable, name="read")
-            delta = gen_math_ops.mul(gen_math_ops.sub(current, value), one_minus_decay)
-            return v1.assign_sub(variable, delta, name=scope)

@@ -206,8 +206,3 @@ def header(release=None):
     return (f"# TF 1.x release: {release.name} (its op-seed rule and graphs; "
             f"{ENV} or --tf1-release to choose)")
 
-
-def version(release=None):
-    """``(major, minor)`` of ``release`` (default: the current one), for "1.7 and later" tests."""
-    release = release or current()
-    return tuple(int(part) for part in release.wheel.split(".")[:2])
