@@ -79,6 +79,18 @@ def test_a_fact_never_read_raises():
         releases.Release("2.0", "2.0.0").fact("zeros")  # a release no row covers
 
 
+def test_the_seed_pair_zero_zero(release):
+    # framework/random_seed.py get_seed: 1.0.1 returned (0, 0) as it was; 1.1.0 on made it
+    # (0, 2**31 - 1), since the kernels read (0, 0) as "nondeterministic"
+    graph = tf.Graph()
+    with graph.as_default():
+        tf.set_random_seed(0)
+        op = tf.random_uniform([3], seed=0).op.inputs[0].op.inputs[0].op
+        assert op.type == "RandomUniform"
+        assert (op.get_attr("seed"), op.get_attr("seed2")) == (
+            (0, 0) if release == "1.0" else (0, 2**31 - 1))
+
+
 # -- zeros / ones and their initializers ------------------------------------------------------
 
 FILL = ["b/Initializer/zeros/shape_as_tensor", "b/Initializer/zeros/Const", "b/Initializer/zeros"]

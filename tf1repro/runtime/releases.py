@@ -40,6 +40,11 @@ class Fact:
 # A release no row covers has not been read for that fact: asking raises LookupError.
 _ = Fact
 FACTS = (
+    # -- the op-seed rule (graph seed g, op seed from graph._last_id when not given) --------
+    # seeds (0, 0) passed on as they are (the kernels then draw nondeterministically) /
+    # made (0, 2**31 - 1)
+    _("seed_zero_pair", "1.0", "1.0", False, "python/framework/random_seed.py get_seed"),
+    _("seed_zero_pair", "1.1", "1.15", True, "python/framework/random_seed.py get_seed"),
     # -- tf.layers.batch_normalization ------------------------------------------------------
     _("bn_beta_first", "1.0", "1.3", True, "python/layers/normalization.py build"),
     _("bn_beta_first", "1.4", "1.15", False, "python/layers/normalization.py build"),
