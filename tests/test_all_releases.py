@@ -172,6 +172,17 @@ def test_contrib_dropout_seed_arrived_in_1_5(release):
         assert "Dropout/cond/dropout/random_uniform/RandomUniform" in names(built(call))
 
 
+def test_dense_on_rank_3(release):
+    ops = names(built(lambda h, t: tf.layers.dense(h, 5), shape=(None, 4, 3)))
+    body = [n for n in ops if not n.startswith(("dense/kernel", "dense/bias"))]
+    if release == "1.0":  # layers/core.py 1.0.1 Dense.call: to 2-D and back
+        assert body == ["dense/" + n for n in (
+            "Shape", "unstack", "stack/2", "stack", "Reshape/shape", "Reshape", "MatMul",
+            "BiasAdd", "Reshape_1")]
+    else:  # 1.1.0 on: standard_ops.tensordot
+        assert body[0].startswith("dense/Tensordot/") and body[-1] == "dense/BiasAdd"
+
+
 # -- in_top_k, conv2d, flatten -----------------------------------------------------------------
 
 def test_in_top_k(release):

@@ -38,7 +38,8 @@ def dense(inputs, units, activation=None, use_bias=True, kernel_initializer=None
     Variables ``<name>/kernel`` [in, units] (``get_variable``'s default
     initializer, glorot uniform, unless told otherwise) and ``<name>/bias``
     [units] (zeros).  Inputs of rank above 2 are multiplied along their last
-    axis, as TF 1.x did.
+    axis: 1.0 reshaped them to 2-D and back (``unstack``/``stack`` of their shape),
+    1.1+ used ``tensordot`` (``python/layers/core.py`` ``Dense.call``, fact ``dense_rank3``).
     """
     inputs = tf.convert_to_tensor(inputs)
     n_in = inputs.shape[-1]
@@ -53,13 +54,22 @@ def dense(inputs, units, activation=None, use_bias=True, kernel_initializer=None
         bias = (_variable("bias", [units], dtype, bias_initializer, bias_regularizer,
                           bias_constraint, trainable) if use_bias else None)
         rank = inputs.shape.rank
-        if rank is not None and rank > 2:
+        flat = rank is not None and rank > 2 and releases.fact("dense_rank3") == "reshape"
+        if flat:  # 1.0: [-1, n_in] @ kernel, then back to the input's runtime shape
+            sizes = tf.unstack(tf.shape(inputs))
+            sizes[-1] = units
+            out_shape = tf.stack(sizes)
+            outputs = tf.matmul(tf.reshape(inputs, [-1, int(n_in)]), kernel)
+        elif rank is not None and rank > 2:
             outputs = tf.tensordot(inputs, kernel, [[rank - 1], [0]])  # [..., units]
             outputs.set_shape(inputs.shape[:-1].concatenate([units]))
         else:
             outputs = tf.matmul(inputs, kernel)  # [batch, units]
         if bias is not None:
             outputs = tf.nn.bias_add(outputs, bias)
+        if flat:
+            outputs = tf.reshape(outputs, out_shape)
+            outputs.set_shape(inputs.shape[:-1].concatenate([units]))
         if activation is not None:
             outputs = activation(outputs)
     _activity_regularization(outputs, activity_regularizer)

@@ -123,7 +123,11 @@ FACTS = (
     _("layers_dropout", "1.0", "1.8", "keep_prob", "python/layers/core.py Dropout.call"),
     _("layers_dropout", "1.9", "1.13", "keep_prob", "python/keras/layers/core.py Dropout.call"),
     _("layers_dropout", "1.14", "1.15", "rate", "python/keras/layers/core.py Dropout.call"),
-    # -- other ops ----------------------------------------------------------------------------
+    # -- other layers and ops ----------------------------------------------------------------------------
+    # tf.layers.dense on inputs of rank > 2: reshape to 2-D and back / tensordot
+    _("dense_rank3", "1.0", "1.0", "reshape", "python/layers/core.py Dense.call"),
+    _("dense_rank3", "1.1", "1.8", "tensordot", "python/layers/core.py Dense.call"),
+    _("dense_rank3", "1.9", "1.15", "tensordot", "python/keras/layers/core.py Dense.call"),
     _("in_top_k", "1.0", "1.3", "InTopK", "python/ops/gen_nn_ops.py in_top_k"),
     _("in_top_k", "1.4", "1.15", "InTopKV2", "python/ops/nn_ops.py in_top_k"),
     _("conv_op", "1.0", "1.3", "convolution", "python/layers/convolutional.py _Conv.call"),
