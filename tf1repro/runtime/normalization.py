@@ -227,6 +227,8 @@ def _cond_output(inputs, axes, reduction_axes, training, momentum, epsilon, beta
                  moving_mean, moving_variance):
     """1.0.1/1.1.0's ``call`` (one axis), as it ran under Python 3: ``needs_broadcasting``
     (``sorted(axes) != range(ndim)[:-1]``, a list against a range) always held."""
+    if len(axes) != 1:  # 1.0's ``del reduction_axes[self.axis]`` took one int
+        raise TypeError(f"axis must be an int in TF {releases.current().name}, not {axes}")
     shape = [1] * inputs.shape.rank
     shape[axes[0]] = int(inputs.shape[axes[0]])
     broadcast_beta = None if beta is None else tf.reshape(beta, shape)
