@@ -5,7 +5,7 @@
     # cond/Switch, cond/switch_t, cond/switch_f, cond/pred_id,
     # cond/Switch_1 (true: batch_mean), cond/Switch_2 (false: moving_mean), cond/Merge
 
-TF 1.x's ``control_flow_ops.cond`` (1.2-1.15 alike) made, in its name scope
+TF 1.x's ``control_flow_ops.cond`` (1.0-1.15 alike) made, in its name scope
 ``cond``, ``cond_1``, ...: the predicate's ``Switch``, the pivots ``switch_t``
 and ``switch_f``, ``pred_id``; then the true branch's ops, each outside tensor
 it reads gated by a ``Switch`` made right after the op reading it (a reference
