@@ -10,6 +10,7 @@ written here again, from the reading, so a wrong row in the table fails a test.
 
 import math
 
+import numpy as np
 import pytest
 
 import tf1repro.tf1 as tf
@@ -269,6 +270,21 @@ def test_core_variance_scaling_and_glorot_normal(release):
             tf.variance_scaling_initializer(distribution="truncated_normal")
 
 
+def test_glorot_uniform_is_the_same_in_every_release(release):
+    # init_ops.py glorot_uniform_initializer (a function to 1.11, a class from 1.12):
+    # variance scaling "uniform", fan_avg: limit sqrt(3 / n) = sqrt(6 / (fan_in + fan_out)),
+    # random_ops.random_uniform's seven ops (get_variable's default initializer)
+    graph = tf.Graph()
+    with graph.as_default():
+        tf.get_variable("w", [100, 50], initializer=tf.glorot_uniform_initializer())
+        ops = [op.name for op in graph.get_operations()][:7]
+        limit = graph.get_operation_by_name("w/Initializer/random_uniform/max")
+        value = limit.get_attr("value").float_val[0]
+    assert ops == ["w/Initializer/random_uniform/" + n for n in (
+        "shape", "min", "max", "RandomUniform", "sub", "mul")] + ["w/Initializer/random_uniform"]
+    assert value == pytest.approx(math.sqrt(6.0 / 150), rel=1e-6)
+
+
 def test_contrib_initializers_are_the_same_in_every_release(release):
     # contrib/layers/python/layers/initializers.py: identical code in every wheel
     # (only docstrings and one error message changed): stddev sqrt(1.3 * factor / n)
@@ -382,6 +398,26 @@ def test_fused_batch_normalization_updates(release):
         assert before[-7:] == ["cond_1/Switch", "cond_1/switch_t", "cond_1/switch_f",
                                "cond_1/pred_id", "cond_1/Const", "cond_1/Const_1",
                                "cond_1/Merge"]
+
+
+@pytest.mark.parametrize("release", ["1.0", "1.2"], indirect=True)
+def test_1_0_updates_the_moving_mean_even_when_not_training(release):
+    # normalization.py 1.0.1 call: assign_moving_average(moving_mean, mean, momentum) made
+    # outside any cond, so fetching UPDATE_OPS with training False still moved the average
+    # by (1 - momentum) towards the batch mean; 1.2's selected decay of 1.0 left it alone
+    x = np.arange(12, dtype=np.float32).reshape(4, 3)
+    graph = tf.Graph()
+    with graph.as_default():
+        h = tf.placeholder(tf.float32, [None, 3])
+        training = tf.placeholder_with_default(False, shape=())
+        tf.layers.batch_normalization(h, training=training, momentum=0.9)
+        update = tf.get_collection(tf.GraphKeys.UPDATE_OPS)
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            sess.run(update, {h: x})
+            moving = sess.run(tf.global_variables()[2])  # moving_mean
+    expected = 0.1 * x.mean(axis=0) if release == "1.0" else np.zeros(3)
+    np.testing.assert_allclose(moving, expected, rtol=1e-6)
 
 
 def test_contrib_batch_norm_default_path(release):
