@@ -163,6 +163,14 @@ def test_layers_dropout_is_the_releases_nn_dropout_in_a_cond(release):
     assert names(built(lambda h, t: tf.layers.dropout(h, 0.5, training=t))) == expected
 
 
+def test_contrib_fully_connected_ops_in_its_own_scope(release):
+    # contrib layers.py fully_connected, every release: core Dense built with _scope=sc, whose
+    # __call__ re-entered sc.original_name_scope (layers/base.py): fc/MatMul, not fc/fc/MatMul
+    ops = names(built(lambda h, t: tf.contrib.layers.fully_connected(h, 10, scope="fc")))
+    assert ops[-3:] == ["fc/MatMul", "fc/BiasAdd", "fc/Relu"]
+    assert [n for n in ops if n in ("fc/weights", "fc/biases")] == ["fc/weights", "fc/biases"]
+
+
 def test_contrib_dropout_seed_arrived_in_1_5(release):
     # contrib/layers/python/layers/layers.py dropout: no seed= before 1.5.1's signature
     call = lambda h, t: tf.contrib.layers.dropout(h, 0.5, is_training=t, seed=3)
