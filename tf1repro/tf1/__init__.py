@@ -66,11 +66,11 @@ __version__ = _tf.__version__
 # runtime/random.py, runtime/initializers.py); everything else is forwarded below.
 from tf1repro.runtime.arrays import ones, ones_like, zeros, zeros_like  # noqa: E402,F401
 from tf1repro.runtime.initializers import (  # noqa: E402,F401
-    CoreVarianceScaling as variance_scaling_initializer)
+    CoreVarianceScaling as variance_scaling_initializer, glorot_normal_initializer)
 from tf1repro.runtime.random import random_uniform, random_uniform_initializer  # noqa: E402,F401
 _ADDED = ("layers", "contrib", "examples", "estimator", "nn", "test", "train", "matmul", "zeros", "ones",
           "zeros_like", "ones_like", "random_uniform", "random_uniform_initializer",
-          "variance_scaling_initializer")
+          "variance_scaling_initializer", "glorot_normal_initializer")
 _forward = _namespace.forward("tf", "tf1repro.tf1", _v1, _ADDED)
 _namespace.install_finder()
 
