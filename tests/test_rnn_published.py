@@ -12,7 +12,6 @@ import os
 import sys
 
 import numpy as np
-import pytest
 
 from seed import under_import_rule
 from tf1repro.runtime import releases
@@ -20,13 +19,6 @@ from tf1repro.runtime import releases
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "published"))
 import handson_ml_ch14_tf1_12 as published  # noqa: E402
 
-
-@pytest.fixture(autouse=True)
-def release_1_12(monkeypatch):
-    """1.12 as a release: the rows these programs consult cover it (rnn_*, zeros 1.8-1.15,
-    the layers' 1.6-1.15 rows); the table's own 1.12 entry comes with the other releases'."""
-    if "1.12" not in releases.RELEASES:
-        monkeypatch.setitem(releases.RELEASES, "1.12", releases.Release("1.12", "1.12.3"))
 
 PROLOGUE = """import numpy as np
 import tensorflow as tf

@@ -146,9 +146,10 @@ class DropoutWrapper(_OneCellWrapper):
 
     @staticmethod
     def _drop(leaf, keep, seed):
-        # The release's nn.dropout (runtime/dropout.py): keep_prob= until 1.13, then
-        # rate=1. - keep_prob (a "sub" op before the dropout's own when keep is a tensor).
-        if releases.fact("dropout") == "keep_prob":
+        # The release's nn.dropout (runtime/dropout.py): keep_prob= through 1.13 (whose
+        # dropout turns it into a rate itself), then dropout_v2(rate=1. - keep_prob): a "sub"
+        # op before the dropout's own when keep is a tensor (rnn_cell_impl.py, 1.13.2, 1.14.0).
+        if releases.fact("dropout") != "rate":
             return nn_dropout(leaf, keep_prob=keep, seed=seed)
         return nn_dropout(leaf, rate=1. - keep, seed=seed)
 
