@@ -13,6 +13,7 @@ FORBIDDEN = {
     "runtime": ("runner", "cells", "runs", "explore", "bench", "cli", "notebook"),
     "runner": ("cells", "runs", "explore", "bench", "cli", "notebook"),
     "tf1": ("runner", "cells", "runs", "explore", "bench", "cli", "notebook"),
+    "estimator": ("tf1", "runner", "cells", "runs", "explore", "bench", "cli", "notebook", "data"),
     "data": ("runtime", "runner", "tf1", "cells", "runs", "explore", "bench", "cli", "notebook"),
     "cells": ("runner", "runs", "explore", "bench", "cli", "notebook"),
     "runs": ("runner", "explore", "bench", "cli", "notebook"),

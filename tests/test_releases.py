@@ -76,10 +76,11 @@ def test_switching_releases_changes_the_batch_norm_order_and_nothing_else(releas
 
 
 def test_an_unknown_release_is_refused_in_one_line(tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "tf1repro", "run", "--tf1-release", "1.11",
+    proc = subprocess.run([sys.executable, "-m", "tf1repro", "run", "--tf1-release", "1.16",
                            os.path.join(ROOT, "tests", "programs", "era_script.py")],
                           cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2
     assert proc.stderr.strip().splitlines() == [
-        "tf1repro: error: TF 1.x release '1.11' is not reproduced: tf1repro.tf1 reproduces "
-        "1.2, 1.3, 1.6, 1.7, 1.8, 1.15 (each read from its own sources; docs/releases.md)"]
+        "tf1repro: error: TF 1.x release '1.16' is not reproduced: tf1repro.tf1 reproduces "
+        "1.0, 1.1, 1.2, 1.3, 1.4, 1.5, 1.6, 1.7, 1.8, 1.9, 1.10, 1.11, 1.12, 1.13, 1.14, 1.15 "
+        "(each read from its own sources; docs/releases.md)"]

@@ -26,9 +26,9 @@ SCRIPT = os.path.join(PROGRAMS, "era_script.py")
 NOTEBOOK = os.path.join(PROGRAMS, "era_notebook.ipynb")
 
 
-def run(*args, cwd=None, timeout=300):
+def run(*args, cwd=None, timeout=300, env=None):
     """``python -m tf1repro run ARGS`` with the library folder on sys.path, as an install would be."""
-    env = {**os.environ,
+    env = {**os.environ, **(env or {}),
            "PYTHONPATH": os.pathsep.join([ROOT, os.path.join(PROGRAMS, "libs")]),
            "JUPYTER_DATA_DIR": os.path.join(tempfile.gettempdir(), "tf1repro-test-jupyter")}
     env.pop("TF1REPRO_TF1_RELEASE", None)
@@ -76,10 +76,10 @@ def test_the_rule_reaches_the_program_and_its_folder_but_not_libraries(script_ru
 def test_the_summary_and_report_count_the_missing_names(script_run):
     proc, report = script_run
     assert "# TF 1.x names the program asked for that tf1repro.tf1 does not provide: " \
-           "tf.contrib.learn (2)" in proc.stdout
+           "tf.contrib.slim (2)" in proc.stdout
     assert "exited with status 3" in proc.stdout
     assert report["kind"] == "script" and report["status"] == 3
-    assert report["missing"] == {"tf.contrib.learn": 2}
+    assert report["missing"] == {"tf.contrib.slim": 2}
 
 
 def test_a_users_error_shows_the_users_traceback(tmp_path):
@@ -142,19 +142,19 @@ def test_a_notebook_runs_cell_by_cell_past_its_failure(notebook_run):
     # After the failing cell: %matplotlib inline worked, the era's NumPy, the rule in the
     # notebook folder's module, the real Keras.
     assert "after the failure: True tf1repro.tf1 keras\n" in proc.stdout
-    assert "Unsupported: tf.contrib.learn is not supported" in proc.stderr  # its traceback
+    assert "Unsupported: tf.contrib.slim is not supported" in proc.stderr  # its traceback
 
 
 def test_the_notebooks_summary_and_report(notebook_run):
     out, proc, report = notebook_run
     assert re.search(r"^# summary: 7 cells run, 1 failed, 0 skipped in [\d.]+ s \(kernel pid \d+, "
                      rf"stopped\); wrote {re.escape(str(out))}/era_notebook.ipynb$", proc.stdout, re.M)
-    assert "#   failed: cell 5 `estimator = tf.contrib.learn.DNNClassifier  # gone: tf1re..." \
-           "`: Unsupported: tf.contrib.learn is not supported" in proc.stdout
+    assert "#   failed: cell 5 `slim_layers = tf.contrib.slim.layers  # gone: tf1repro.tf..." \
+           "`: Unsupported: tf.contrib.slim is not supported" in proc.stdout
     assert "# parameters: n_epochs = 1 after cell 2 (its first assignment)" in proc.stdout
     assert report["cells"] == {"run": 7, "failed": 1, "skipped": 0}
     assert [(f["cell"], f["error"].split(":")[0]) for f in report["failures"]] == [("cell 5", "Unsupported")]
-    assert report["missing"] == {"tf.contrib.learn": 1}
+    assert report["missing"] == {"tf.contrib.slim": 1}
     assert report["parameters"] == {"n_epochs": 1}
     assert not alive(report["kernel_pid"])
 
@@ -175,7 +175,7 @@ def test_a_notebook_stops_at_its_first_failing_cell(tmp_path):
     proc = run("--out", str(tmp_path), "--report", str(tmp_path / "r.json"), NOTEBOOK)
     assert proc.returncode == 1
     assert proc.stderr.strip().splitlines()[-1].startswith(
-        "tf1repro: error: the notebook's cell cell 5 failed: Unsupported: tf.contrib.learn")
+        "tf1repro: error: the notebook's cell cell 5 failed: Unsupported: tf.contrib.slim")
     report = json.loads((tmp_path / "r.json").read_text())
     assert report["cells"] == {"run": 5, "failed": 1, "skipped": 1}
     assert "after the failure" not in proc.stdout

@@ -89,11 +89,12 @@ def test_softmax_cross_entropy_values_and_tf1_gradients():
 
 def test_nn_forwards_every_other_name_and_imports_as_a_module():
     assert isinstance(tf.nn, types.ModuleType) and tf.nn is tf1_nn
-    for name in ("relu", "moments", "conv2d", "max_pool", "l2_loss",
+    for name in ("relu", "conv2d", "max_pool", "l2_loss",
                  "embedding_lookup", "softmax_cross_entropy_with_logits_v2"):
         assert getattr(tf.nn, name) is getattr(v1.nn, name), name
-    # dropout and in_top_k build the chosen release's ops (test_release_ops.py).
-    for name in ("dropout", "in_top_k"):
+    # dropout, in_top_k and moments build the chosen release's ops (test_release_ops.py,
+    # test_all_releases.py: 1.0-1.2's moments were not 1.3's).
+    for name in ("dropout", "in_top_k", "moments"):
         assert getattr(tf.nn, name) is not getattr(v1.nn, name), name
     from tf1repro.tf1.nn import moments, softmax_cross_entropy_with_logits  # noqa: F401
     assert "softmax_cross_entropy_with_logits" in dir(tf.nn) and "relu" in dir(tf.nn)
@@ -213,12 +214,13 @@ def test_renamed_names_2_21_still_has_are_forwarded():
 @pytest.mark.parametrize("line, says", [
     ("import tf1repro.tf1.contrib.slim as slim",
      "tf.contrib.slim is not supported by tf1repro.tf1 .*tf.contrib provides: layers.fully_connected"),
-    ("import tf1repro.tf1.contrib.seq2seq as seq2seq",
-     "tf.contrib.seq2seq is not supported by tf1repro.tf1 .*framework.arg_scope"),
-    ("import tf1repro.tf1.contrib.learn",
-     "tf.contrib.learn is not supported: the Estimator APIs .* are out of scope"),
-    ("from tf1repro.tf1.estimator import Estimator",
-     "tf.estimator is not supported: the Estimator APIs .* are out of scope"),
+    ("import tf1repro.tf1.contrib.legacy_seq2seq as seq2seq",
+     "tf.contrib.legacy_seq2seq is not supported by tf1repro.tf1 .*framework.arg_scope"),
+    ("from tf1repro.tf1.estimator import Experimental",
+     "tf.estimator.Experimental is not supported by tf1repro.tf1 .*tf.estimator provides: "
+     "Estimator, EstimatorSpec"),
+    ("from tf1repro.tf1.contrib.learn import LinearClassifier",
+     "tf.contrib.learn.LinearClassifier is not supported by tf1repro.tf1 .*DNNClassifier"),
 ])
 def test_import_lines_fail_as_attributes_do(line, says):
     with pytest.raises(Unsupported, match=says) as error:

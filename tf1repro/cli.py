@@ -200,7 +200,10 @@ def main(argv=None, log=None):
         # (argparse's REMAINDER refuses a leading `-m`).
         args = argparse.Namespace(command="test", pytest_args=argv[1:])
     else:
-        args = parser.parse_args(argv)
+        args, extra = parser.parse_known_args(argv)
+        if extra:  # run's usage errors are one line (run_command), the others argparse's
+            error = run_command.usage_error if args.command == "run" else parser.error
+            error(f"unrecognized arguments: {' '.join(extra)}")
     handler = {"train": cmd_train, "vars": cmd_vars, "eval": cmd_eval, "test": cmd_test,
                "notebook": cmd_notebook, "bench": bench.cmd_bench, "run": run_command.cmd_run,
                "which-release": which_release.cmd_which_release,

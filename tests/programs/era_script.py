@@ -16,7 +16,7 @@ parser.add_argument("--units", type=int, default=4, help="hidden units")
 parser.add_argument("--steps", type=int, default=3, help="training steps")
 parser.add_argument("--exit-code", type=int, default=0, help="exit with this status")
 parser.add_argument("--fail", action="store_true", help="raise at the end")
-parser.add_argument("--ask-missing", type=int, default=0, help="ask for tf.contrib.learn N times")
+parser.add_argument("--ask-missing", type=int, default=0, help="ask for tf.contrib.slim N times")
 FLAGS = parser.parse_args()
 
 print("tf:", tf.__name__)
@@ -41,7 +41,7 @@ print("units:", era_helpers.units(h))
 
 for _ in range(FLAGS.ask_missing):
     try:
-        tf.contrib.learn
+        tf.contrib.slim
     except NotImplementedError:
         pass
 

@@ -55,12 +55,15 @@ def optimizers_off(release):
     return [name for name, since in SINCE.items() if _key(release) < _key(since)]
 
 
+# The flag, as run's table (run_command.FLAGS) and which-release take it.
+FLAG = dict(metavar="on|off", default=DEFAULT,
+            help="on: Eigen's kernels and only the graph rewrites the TF 1.x release had (oneDNN "
+                 f"and later Grappler optimizers off); off: TensorFlow 2.21's own (default: "
+                 f"{DEFAULT}; docs/releases.md, Arithmetic)")
+
+
 def add_flag(parser):
-    parser.add_argument(
-        "--tf1-arithmetic", metavar="on|off", default=DEFAULT,
-        help="on: Eigen's kernels and only the graph rewrites the TF 1.x release had (oneDNN and "
-             f"later Grappler optimizers off); off: TensorFlow 2.21's own (default: {DEFAULT}; "
-             "docs/releases.md, Arithmetic)")
+    parser.add_argument("--tf1-arithmetic", **FLAG)
 
 
 def check(choice):

@@ -20,9 +20,10 @@ import sys
 
 OLD, NEW = "tensorflow", "tf1repro.tf1"
 # TensorFlow's internals (``from tensorflow.python.client import device_lib``,
-# ``...saved_model.simple_save``) stay the real TensorFlow's, but for the modules
+# ``...saved_model.simple_save``, the protocol buffers of ``tensorflow.core`` such
+# as ``rewriter_config_pb2``) stay the real TensorFlow's, but for the modules
 # tf1repro rebuilds, which TF 1.x programs also imported from there.
-INTERNAL = "tensorflow.python"
+INTERNAL = ("tensorflow.python", "tensorflow.core")
 REBUILT = {"tensorflow.python.ops.rnn_cell": "tf1repro.tf1.rnn_cell",
            "tensorflow.python.ops.rnn_cell_impl": "tf1repro.tf1.rnn_cell",
            "tensorflow.python.ops.rnn": "tf1repro.runtime.rnn"}
@@ -34,7 +35,7 @@ def _renamed(module):
     module = module or ""
     if module in REBUILT:
         return REBUILT[module]
-    if module == INTERNAL or module.startswith(INTERNAL + "."):
+    if any(module == i or module.startswith(i + ".") for i in INTERNAL):
         return None
     if module == OLD or module.startswith(OLD + "."):
         return NEW + module[len(OLD):]

@@ -32,8 +32,15 @@ _SETUP = """\
 import sys as _s
 _s.path.insert(1, {folder!r})
 from tf1repro.runner.program import prepare as _p
-print(_p([{folder!r}], numpy_print={numpy_print!r}, ipython=get_ipython()))
+print(_p([{folder!r}], numpy_print={numpy_print!r}, ipython=get_ipython(), rules={rules},
+         libraries={libraries!r}))
 del _s, _p
+"""
+_ORIGIN = """\
+import json as _j, sys as _s
+from tf1repro.runner.summary import failure as _f
+print(_j.dumps(_f(_s.last_value, [{folder!r}])))
+del _j, _s, _f
 """
 _REPORT = """\
 import json as _j
@@ -115,6 +122,13 @@ def _hidden(client, source):
     return "".join(o.get("text", "") for o in cell.outputs if o.get("name") == "stdout")
 
 
+def _told(client, folder):
+    try:
+        return json.loads(_hidden(client, _ORIGIN.format(folder=folder)))
+    except (UserError, ValueError):  # the kernel could not say: the summary says less
+        return {}
+
+
 def label(cell):
     """How the summary names a cell: the In [N] the notebook recorded, else its id."""
     metadata = cell.get("metadata", {})
@@ -131,7 +145,8 @@ def set_labels(nb):
         cell.metadata["tf1repro_label"] = f"In [{count}]" if count is not None else f"cell {n}"
 
 
-def run_notebook(nb, path, out_dir, keep_going=False, timeout=1800, numpy_print=None, log=print):
+def run_notebook(nb, path, out_dir, keep_going=False, timeout=1800, numpy_print=None, log=print,
+                 rules="{}", libraries=None):
     """Execute ``nb`` (read from ``path``) in a fresh kernel working in ``out_dir``; the record."""
     import nbformat
     from jupyter_client.manager import KernelManager
@@ -156,7 +171,8 @@ def run_notebook(nb, path, out_dir, keep_going=False, timeout=1800, numpy_print=
             info = client.wait_for_reply(client.kc.kernel_info())
             nb.metadata["language_info"] = info["content"]["language_info"]
             folder = os.path.dirname(os.path.abspath(path))
-            log(_hidden(client, _SETUP.format(folder=folder, numpy_print=numpy_print)).rstrip())
+            log(_hidden(client, _SETUP.format(folder=folder, numpy_print=numpy_print,
+                                                  rules=rules, libraries=libraries)).rstrip())
             stopped = False
             for n, index in enumerate(code):
                 cell = nb.cells[index]
@@ -173,8 +189,11 @@ def run_notebook(nb, path, out_dir, keep_going=False, timeout=1800, numpy_print=
                 if what:
                     record["cells"]["failed"] += 1
                     first = next((l for l in cell.source.splitlines() if l.strip()), "")
+                    # Whose code raised, asked of the kernel (it holds the exception's frames).
+                    told = _told(client, folder) if error and km.is_alive() else {}
                     record["failures"].append({"cell": label(cell), "index": index,
-                                               "first_line": first.strip(), "error": what})
+                                               "first_line": first.strip(), "error": what,
+                                               "origin": told.get("origin"), "why": told.get("why")})
                     stopped = stopped or not keep_going
             if km.is_alive():
                 record["missing"] = json.loads(_hidden(client, _REPORT))

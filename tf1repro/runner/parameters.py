@@ -19,16 +19,21 @@ TAG, INJECTED = "parameters", "injected-parameters"
 _MAGIC = re.compile(r"^\s*[%!].*$", re.M)
 
 
+def literal(text):
+    """A VALUE: the Python literal it spells, else the string itself."""
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return text
+
+
 def parse(pairs):
     """[NAME, VALUE, NAME, VALUE, ...] (argparse's) to {NAME: value}."""
     values = {}
     for name, text in pairs:
         if not name.isidentifier():
             raise UserError(f"-p {name}: not a Python name")
-        try:
-            values[name] = ast.literal_eval(text)
-        except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
-            values[name] = text
+        values[name] = literal(text)
     return values
 
 
@@ -43,12 +48,18 @@ def _assigned(stmt):
     return {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
 
 
-def _cell_assigns(cell):
-    try:  # magics and shell lines are IPython's, not Python's: blank them out
-        tree = ast.parse(_MAGIC.sub("pass", cell.source))
+def cell_tree(source):
+    """A cell's code as Python parses it (lines kept), or None; magics and shell lines are
+    IPython's, not Python's: blanked out."""
+    try:
+        return ast.parse(_MAGIC.sub("pass", source))
     except SyntaxError:
-        return set()
-    return set().union(*(_assigned(s) for s in tree.body))
+        return None
+
+
+def _cell_assigns(cell):
+    tree = cell_tree(cell.source)
+    return set().union(*(_assigned(s) for s in tree.body)) if tree is not None else set()
 
 
 def inject_cells(nb, values, label):

@@ -1,7 +1,7 @@
 """A TF 1.x script run as ``python PATH ARGS`` would run it, under the import rule.
 
     prepare([folder], numpy_print="1.13")     # the era's NumPy, the rule for the folder's modules
-    status = run_script(path, args)           # as __main__; the program's exit status
+    status, failure = run_script(path, args)  # as __main__; the program's exit status
 
 The script is compiled with its real file name, so a traceback shows the
 user's file and lines; the runner's own frames are left out of it, as
@@ -16,15 +16,21 @@ import traceback
 import types
 
 from tf1repro.errors import UserError
-from tf1repro.runner import era_numpy, import_rule, parameters
+from tf1repro.runner import era_numpy, import_rule, overrides, parameters, summary
 
 
-def prepare(folders, numpy_print=None, ipython=None):
-    """The era's NumPy and the import rule, in this process (and this IPython's cells); the header."""
+def prepare(folders, numpy_print=None, ipython=None, rules=None, libraries=None):
+    """The era's NumPy, the import rule and the program's libraries (a folder, last on
+    sys.path: .venv's own packages come first), in this process, and for this IPython's
+    cells the rule and the ``--set`` overrides; the header."""
     header = era_numpy.install(numpy_print)
     import_rule.install_finder(folders)
+    if libraries and libraries not in sys.path:
+        sys.path.append(libraries)
     if ipython is not None:
         ipython.ast_transformers.append(import_rule.ImportRule())
+        if rules:
+            ipython.ast_transformers.append(overrides.Overrides(rules))
     return header
 
 
@@ -44,19 +50,23 @@ def _status(exit_code):
     return 1
 
 
-def load(path, values=None):
-    """The script's code under the rule (``values`` injected), and where they went; SyntaxError as Python's."""
+def load(path, values=None, rules=None):
+    """The script's code under the rule (``values`` injected, ``rules`` overriding), where the
+    values went and what was overridden; SyntaxError as Python's."""
     try:
         with open(path, "rb") as f:
             tree = ast.parse(f.read(), path)
     except OSError as e:
         raise UserError(f"{path}: cannot read the program ({e.strerror})") from None
     where = parameters.inject_statements(tree, values) if values else None
-    return compile(import_rule.rewrite(tree), path, "exec", dont_inherit=True), where
+    changed = overrides.Overrides(rules or {}, os.path.basename(path))
+    tree = changed.visit(tree)
+    return compile(import_rule.rewrite(tree), path, "exec", dont_inherit=True), where, changed.done
 
 
 def run_script(path, args, code):
-    """Run ``code`` (``load(path)``) as ``__main__`` with ``sys.argv = [path, *args]``; the status."""
+    """Run ``code`` (``load(path)``) as ``__main__`` with ``sys.argv = [path, *args]``; the
+    status, and the failure (its error, and whose code raised it) or None."""
     sys.argv = [path, *args]
     # `python PATH` puts the script's folder first, not the working directory (`-m`'s).
     if sys.path and sys.path[0] in ("", os.getcwd()):
@@ -70,15 +80,15 @@ def run_script(path, args, code):
     sys.modules["__main__"] = main
     try:
         exec(code, main.__dict__)
-        return 0
+        return 0, None
     except SystemExit as e:
-        return _status(e.code)
+        return _status(e.code), None
     except KeyboardInterrupt as e:
         _print_user_traceback(e)
-        return 130
+        return 130, None
     except BaseException as e:  # the user's error, shown as Python shows it
         _print_user_traceback(e)
-        return 1
+        return 1, summary.failure(e, [os.path.dirname(os.path.abspath(path))])
     finally:
         sys.stdout.flush()
         sys.modules["__main__"] = runner_main

@@ -3,10 +3,13 @@
     ./run.sh run train.py --epochs 3                 # python train.py --epochs 3, under the rule
     ./run.sh run nb.ipynb -p n_epochs 1 --keep-going # in a Jupyter kernel; the copy in --out
 
-Runner flags come before PATH; everything after PATH is the program's.  The
-program's own imports of ``tensorflow`` become ``tf1repro.tf1`` (libraries keep
-the real one), NumPy's removed 1.x names come back for it, and a summary
-ends the run (``--report FILE.json``: the same as JSON).  Exit status: the
+For a script, run's flags come before PATH and everything after PATH is the
+script's (as ``python`` reads its command line); a notebook has no argv, so
+run's flags may come anywhere.  The program's own imports of ``tensorflow``
+become ``tf1repro.tf1`` (libraries keep the real one), NumPy's removed 1.x
+names come back for it, and a summary ends the run (``--report FILE.json``:
+the same as JSON).  Every flag is a row of ``FLAGS``; docs/running.md says
+what each does.  Exit status: the
 script's own; for a notebook 0, or 1 when a cell failed; 2 for bad input.
 """
 
@@ -18,41 +21,99 @@ import time
 
 from tf1repro.errors import UserError
 from tf1repro.files import write_json
-from tf1repro.runner import arithmetic
+from tf1repro.runner import arithmetic, summary
 from tf1repro.runtime.releases import DEFAULT, ENV as RELEASE_ENV, RELEASES
+
+
+# run's own flags, in one place: (names, argparse keywords).  For a notebook they
+# may come anywhere (a notebook has no argv); for a script only before PATH,
+# since everything after it is the script's, as with `python PATH ARGS`.
+FLAGS = [
+    (["-p"], dict(dest="params", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"),
+                  help="papermill's: set NAME (a Python literal, else a string) once, after the "
+                       "'parameters' cell, else after the first cell (script: statement) "
+                       "assigning it; repeatable")),
+    (["--set"], dict(dest="overrides", action="append", default=[], metavar="NAME=VALUE",
+                     help="override EVERY assignment of NAME, in every cell, statement and "
+                          "function, with VALUE (n_epochs=1 shortens each training cell); repeatable")),
+    (["--smoke"], dict(action="store_true",
+                       help="a quick run through every cell: each assignment of the era's epoch and "
+                            "step counts (n_epochs, n_iterations, training_epochs, max_steps, ...) "
+                            "to a whole number above 1 becomes 1; the header lists them")),
+    (["--with"], dict(dest="libraries", action="append", default=[], metavar="REQ",
+                      help="a library the program needs (scikit-learn, pandas==0.20.3), installed "
+                           "beside .venv in .venv-programs/, an era pin mapped to the nearest "
+                           "release that installs here; repeatable")),
+    (["--requirements"], dict(metavar="FILE", default=None,
+                              help="the program's requirements.txt, installed as --with")),
+    (["--out"], dict(metavar="DIR", default=None,
+                     help="notebook: the kernel's working directory and where the executed copy "
+                          "goes (default: a new folder under checkpoints/run/)")),
+    (["--keep-going"], dict(action="store_true",
+                            help="notebook: record a failing cell and run the rest "
+                                 "(default: stop, as Run All)")),
+    (["--timeout"], dict(metavar="SECONDS", type=float, default=1800,
+                         help="notebook: seconds a cell may run (default: 1800)")),
+    (["--tf1-release"], dict(metavar="R", default=None,
+                             help=f"the TF 1.x release to reproduce: {', '.join(RELEASES)}, or "
+                                  "auto: the program's pin (requirements.txt, setup.py, "
+                                  "environment.yml, Pipfile) (default: the notebook's metadata "
+                                  f"tf1repro.tf1_release, else ${RELEASE_ENV}, else {DEFAULT})")),
+    (["--tf1-arithmetic"], arithmetic.FLAG),
+    (["--numpy-print"], dict(metavar="V", default=None,
+                             help="np.set_printoptions(legacy=V), e.g. 1.13: a float32 prints "
+                                  "0.792602 (default: NumPy's own printing)")),
+    (["--report"], dict(metavar="FILE.json", default=None, help="write the summary as JSON")),
+    (["-q", "--quiet"], dict(action="store_true",
+                             help="no header or summary lines (a script's stdout is then only its own)")),
+]
+
+EPILOG = """\
+examples:
+  run train.py --epochs 3                  python train.py --epochs 3, under the import rule
+  run --smoke train.py --epochs 3          run's flags before a script; after it, the script's
+  run chapter11.ipynb --keep-going -p n_epochs 1   a notebook: run's flags anywhere
+  run chapter11.ipynb --smoke --keep-going --with scikit-learn==0.19.1
+"""
+
+
+def usage_error(message):
+    """argparse's usage errors as one line and exit 2, as every UserError is."""
+    message = message.replace("PATH, ARGS", "PATH")  # ARGS may be empty: argparse's REMAINDER
+    sys.stderr.write(f"tf1repro: error: run: {message} (see run --help)\n")
+    sys.exit(2)
+
+
+def _with_flags(parser):
+    """``parser`` with run's flags (``FLAGS``) and one-line usage errors."""
+    for names, keywords in FLAGS:
+        parser.add_argument(*names, **keywords)
+    parser.error = usage_error
+    return parser
 
 
 def add_command(sub):
     p = sub.add_parser("run", help="run a TF 1.x script or notebook as written (no import edits)",
-                       description="Run a TF 1.x script or notebook as written (no import edits) on today's TensorFlow.",
-                       usage="%(prog)s [flags] PATH [ARGS...]")
+                       description="Run a TF 1.x script or notebook as written (no import edits) "
+                                   "on today's TensorFlow.\nFor a script, run's flags come before PATH "
+                                   "and everything after PATH is the script's;\na notebook has no "
+                                   "argv: run's flags may come anywhere.",
+                       usage="%(prog)s [flags] PATH [ARGS...]", epilog=EPILOG,
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("path", metavar="PATH", help="a .py script or a .ipynb notebook")
     p.add_argument("args", metavar="ARGS", nargs=argparse.REMAINDER,
-                   help="the program's own arguments (sys.argv[1:] of a script)")
-    p.add_argument("-p", dest="params", nargs=2, action="append", default=[],
-                   metavar=("NAME", "VALUE"),
-                   help="papermill's: set NAME (a Python literal, else a string) after the "
-                        "'parameters' cell, else after the first cell (script: statement) "
-                        "assigning it; repeatable")
-    p.add_argument("--out", metavar="DIR", default=None,
-                   help="notebook: the kernel's working directory and where the executed copy "
-                        "goes (default: a new folder under checkpoints/run/)")
-    p.add_argument("--keep-going", action="store_true",
-                   help="notebook: record a failing cell and run the rest (default: stop, as Run All)")
-    p.add_argument("--timeout", metavar="SECONDS", type=float, default=1800,
-                   help="notebook: seconds a cell may run (default: 1800)")
-    p.add_argument("--tf1-release", metavar="R", default=None,
-                   help=f"the TF 1.x release to reproduce: {', '.join(RELEASES)}, or auto: the "
-                        "program's pin (requirements.txt, setup.py, environment.yml, Pipfile) "
-                        f"(default: the notebook's metadata tf1repro.tf1_release, else "
-                        f"${RELEASE_ENV}, else {DEFAULT})")
-    arithmetic.add_flag(p)
-    p.add_argument("--numpy-print", metavar="V", default=None,
-                   help="np.set_printoptions(legacy=V), e.g. 1.13: a float32 prints 0.792602 "
-                        "(default: NumPy's own printing)")
-    p.add_argument("--report", metavar="FILE.json", default=None, help="write the summary as JSON")
-    p.add_argument("-q", "--quiet", action="store_true",
-                   help="no header or summary lines (a script's stdout is then only its own)")
+                   help="a script's own arguments (its sys.argv[1:]); after a notebook, run's flags")
+    _with_flags(p)
+
+
+def _notebook_flags(args):
+    """A notebook's words after PATH, read as run's flags into ``args`` (it has no argv)."""
+    p = _with_flags(argparse.ArgumentParser(prog="run", add_help=False))
+    rest, args.args = args.args, []
+    extra = p.parse_known_args(rest, namespace=args)[1]
+    if extra:
+        raise UserError(f"{args.path}: a notebook takes no program arguments, only run's flags "
+                        f"(got {' '.join(extra)}); to set a value: -p NAME VALUE or --set NAME=VALUE")
 
 
 def default_out_dir():
@@ -103,29 +164,42 @@ def cmd_run(args, log):
     if kind not in (".py", ".ipynb"):
         raise UserError(f"{path}: cannot run a '{kind or 'extensionless'}' file; "
                         "give a .py script or a .ipynb notebook")
+    if kind == ".ipynb":
+        _notebook_flags(args)
     if not os.path.isfile(path):
         raise UserError(f"{path}: no such file")
-    from tf1repro.runner import parameters
+    from tf1repro.runner import libraries, overrides, parameters
     values = parameters.parse(args.params)
     arithmetic.check(args.tf1_arithmetic)
+    rules = overrides.parse(args.overrides, smoke=args.smoke)
     say = (lambda line: None) if args.quiet else log
     started = time.perf_counter()
-    if kind == ".py":
-        record = _run_script(args, values, say)
-    else:
-        record = _run_notebook(args, values, say)
+    env = libraries.prepare(args.libraries, args.requirements, say)
+    run = _run_script if kind == ".py" else _run_notebook
+    record = run(args, values, rules, env, say)
     record["seconds"] = round(time.perf_counter() - started, 1)
-    for line in summary_lines(record):
+    record["libraries"] = env and env.record()
+    for line in summary.lines(record):
         say(line)
     if args.report:
         write_json(args.report, record)
     return record["status"]
 
 
-def _run_script(args, values, say):
+def _say_overrides(done, rules, say):
+    from tf1repro.runner import overrides
+    if not rules:
+        return
+    say(f"# overrides ({overrides.describe_rules(rules)}): {len(done)} assignment(s) replaced"
+        + (":" if done else ""))
+    for line in overrides.describe(done):
+        say(f"#   {line}")
+
+
+def _run_script(args, values, rules, env, say):
     from tf1repro.runner import program
     try:
-        code, where = program.load(args.path, values)
+        code, where, done = program.load(args.path, values, rules)
     except SyntaxError as e:  # as Python shows it, and its status
         import traceback
         traceback.print_exception(type(e), e, None)
@@ -136,20 +210,26 @@ def _run_script(args, values, say):
     say(arithmetic.apply(args.tf1_arithmetic, release))
     say("# imports: tensorflow is tf1repro.tf1 in the program and its folder's modules; "
         "libraries keep the real TensorFlow")
-    say(program.prepare([os.path.dirname(os.path.abspath(args.path))], args.numpy_print))
+    say(program.prepare([os.path.dirname(os.path.abspath(args.path))], args.numpy_print,
+                        libraries=env and env.folder))
     if where:
         say(f"# parameters: {where}")
+    _say_overrides(done, rules, say)
     sys.stdout.flush()
-    status = program.run_script(args.path, args.args, code)
+    status, failure = program.run_script(args.path, args.args, code)
     return {"program": args.path, "kind": "script", "status": status, "release": release,
-            "parameters": values, "missing": program.missing_names()}
+            "parameters": values, "overrides": _records(done), "failure": failure,
+            "missing": program.missing_names()}
 
 
-def _run_notebook(args, values, say):
-    from tf1repro.runner import kernel, parameters
+def _records(done):
+    from tf1repro.runner import overrides
+    return overrides.as_records(done)
+
+
+def _run_notebook(args, values, rules, env, say):
+    from tf1repro.runner import kernel, overrides, parameters
     kernel.require_jupyter()
-    if args.args:
-        raise UserError(f"a notebook takes no program arguments (got {args.args}); use -p NAME VALUE")
     nb = _read_notebook(args.path)
     out = os.path.abspath(args.out) if args.out else default_out_dir()
     if os.path.realpath(os.path.join(out, os.path.basename(args.path))) == os.path.realpath(args.path):
@@ -157,6 +237,7 @@ def _run_notebook(args, values, say):
                         "overwrite the original; choose another --out")
     kernel.set_labels(nb)
     where = parameters.inject_cells(nb, values, kernel.label)
+    done = overrides.preview_cells(nb, rules, kernel.label)
     release, source = _release(args.tf1_release, nb, args.path)
     say(f"# tf1repro run: {args.path} in a Jupyter kernel, cell by cell"
         + (" (--keep-going)" if args.keep_going else " (stop at the first failing cell)"))
@@ -166,37 +247,16 @@ def _run_notebook(args, values, say):
         "libraries keep the real TensorFlow")
     if where:
         say(f"# parameters: {where}")
+    _say_overrides(done, rules, say)
     record = kernel.run_notebook(nb, args.path, out, keep_going=args.keep_going,
-                                 timeout=args.timeout, numpy_print=args.numpy_print, log=say)
+                                 timeout=args.timeout, numpy_print=args.numpy_print, log=say,
+                                 rules=overrides.source(rules), libraries=env and env.folder)
     failed = record["failures"]
     if failed and not args.keep_going:
         f = failed[0]
         print(f"tf1repro: error: the notebook's cell {f['cell']} failed: {f['error']}; the "
               f"executed notebook, with the traceback, is {record['executed']}", file=sys.stderr)
     return {"program": args.path, "kind": "notebook", "status": 1 if failed else 0,
-            "release": release, "parameters": values, **record}
+            "release": release, "parameters": values, "overrides": _records(done), **record}
 
 
-def _cut(text, n):
-    return text if len(text) <= n else text[:n - 3] + "..."
-
-
-def summary_lines(record):
-    """The end of a run, for a person: cells (or the status), failures, missing TF 1.x names."""
-    if record["kind"] == "script":
-        lines = [f"# summary: {record['program']} exited with status {record['status']} "
-                 f"in {record['seconds']} s"]
-    else:
-        c = record["cells"]
-        lines = [f"# summary: {c['run']} cells run, {c['failed']} failed, {c['skipped']} skipped "
-                 f"in {record['seconds']} s (kernel pid {record['kernel_pid']}, stopped); "
-                 f"wrote {record['executed']}"]
-        lines += [f"#   failed: {f['cell']} `{_cut(f['first_line'], 60)}`: {_cut(f['error'], 120)}"
-                  for f in record["failures"]]
-    missing = record.get("missing")
-    if missing is None:
-        lines.append("# TF 1.x names tf1repro.tf1 does not provide: unknown (the kernel died)")
-    else:
-        lines.append("# TF 1.x names the program asked for that tf1repro.tf1 does not provide: "
-                     + (", ".join(f"{k} ({n})" for k, n in missing.items()) or "none"))
-    return lines

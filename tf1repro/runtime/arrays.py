@@ -5,13 +5,17 @@
 How many ops a static-shaped ``zeros``/``ones`` makes changed twice (each
 release's ``python/ops/array_ops.py``; research report "core", section 2):
 
-    1.2-1.5   one Const named ``zeros`` (a shape given as a tensor: ``fill``)
+    1.0-1.5   one Const named ``zeros`` (a shape given as a tensor: ``fill``)
     1.6-1.7   always ``zeros/shape_as_tensor``, ``zeros/Const``, ``zeros`` (Fill)
     1.8+      a Const when the shape has fewer than 1000 elements, else the Fill triple
               (TensorFlow 2.21's own rule)
 
 Under TF 1.x's op-seed rule every extra op shifts the seed of every random op
 after it, so a bias's zeros initializer decides the next layer's kernel.
+``zeros_initializer``/``ones_initializer`` called ``constant_op.constant`` in
+1.0 and 1.1 (one op named ``Const``: ``bias/Initializer/Const``) and
+``array_ops.zeros``/``ones`` from 1.2 (``python/ops/init_ops.py``, fact
+``zeros_initializer``).
 ``zeros_initializer``/``ones_initializer`` and ``zeros_like`` reach these
 functions through the ``array_ops`` module, so replacing its attributes is
 enough.  ``ones_like`` names its shape ``ones_like/Shape`` as every 1.x did
@@ -22,11 +26,12 @@ enough.  ``ones_like`` names its shape ``ones_like/Shape`` as every 1.x did
 from tf1repro.tfcompat import tf
 
 from tensorflow.python.framework import constant_op, dtypes, ops, tensor_shape
-from tensorflow.python.ops import array_ops
+from tensorflow.python.ops import array_ops, init_ops
 
 from tf1repro.runtime import releases
 
 _tf2 = {name: getattr(array_ops, name) for name in ("zeros", "ones", "ones_like_impl")}
+_tf2_init = {cls: cls.__call__ for cls in (init_ops.Zeros, init_ops.Ones)}
 
 
 def _zero(dtype):
@@ -43,14 +48,14 @@ def _one(dtype):
 
 def _filled(kind, value_of, shape, dtype, name, layout):
     """``zeros``/``ones`` (``kind``) for the current release."""
-    rule = releases.current().zeros
+    rule = releases.fact("zeros")
     if rule == "const_if_small" or layout is not None or tf.executing_eagerly() \
             or dtypes.as_dtype(dtype).is_quantized:
         return _tf2[kind](shape, dtype=dtype, name=name, layout=layout)
     dtype = dtypes.as_dtype(dtype).base_dtype
     value = value_of(dtype)
     with ops.name_scope(name, kind, [shape]) as name:
-        if rule == "const":  # 1.2-1.5: tensor_shape.as_shape, then one Const
+        if rule == "const":  # 1.0-1.5: tensor_shape.as_shape, then one Const
             static = None
             if not isinstance(shape, tf.Tensor):
                 try:
@@ -114,10 +119,22 @@ def zeros_like(tensor, dtype=None, name=None, optimize=True):
     return array_ops.zeros_like(tensor, dtype=dtype, name=name, optimize=optimize)
 
 
+def _initializer_call(cls, value_of):
+    def call(self, shape, dtype=None, partition_info=None):
+        if releases.fact("zeros_initializer") == "zeros":
+            return _tf2_init[cls](self, shape, dtype, partition_info)
+        dtype = dtypes.as_dtype(self.dtype if dtype is None else dtype)
+        return constant_op.constant(value_of(dtype), dtype=dtype, shape=shape)  # "Const"
+    return call
+
+
 def install():
     """Make ``array_ops.zeros``/``ones``/``ones_like_impl`` the release's (``tf1repro.tf1``
     calls this on import; ``zeros_initializer``, ``zeros_like`` and TensorFlow's own
-    callers look them up there)."""
+    callers look them up there), and ``zeros_initializer``/``ones_initializer`` 1.0's
+    and 1.1's single ``Const`` in those releases."""
     array_ops.zeros = zeros
     array_ops.ones = ones
     array_ops.ones_like_impl = ones_like_impl
+    init_ops.Zeros.__call__ = _initializer_call(init_ops.Zeros, _zero)
+    init_ops.Ones.__call__ = _initializer_call(init_ops.Ones, _one)

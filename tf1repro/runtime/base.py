@@ -5,6 +5,8 @@
         kernel = variable("kernel", [n_in, units], dtype, initializer)
 """
 
+import contextlib
+
 from tf1repro.runtime.tf1_cond import smart_cond as _smart_cond  # noqa: F401  (one cond for all)
 from tf1repro.runtime.tf1_cond import static_bool as _static_bool  # noqa: F401
 from tf1repro.tfcompat import tf, v1
@@ -43,9 +45,21 @@ def _activity_regularization(outputs, regularizer):
             v1.add_to_collection(v1.GraphKeys.REGULARIZATION_LOSSES, loss)
 
 
+@contextlib.contextmanager
+def _reentered(scope):
+    with v1.variable_scope(scope, auxiliary_name_scope=False) as entered, \
+            v1.name_scope(scope.original_name_scope):
+        yield entered
+
+
 def _layer_scope(name, default_name, reuse):
     # A layer's variables and ops live under one variable scope: its name, or
     # the default made unique (dense, dense_1, ...) as TF 1.x's layers did.
+    if isinstance(name, v1.VariableScope):
+        # A scope handed over (contrib's batch_norm passes its own): TF 1.x's Layer
+        # re-entered it and its *original* name scope (layers/base.py __call__, every
+        # release), so the ops are BatchNorm/..., not BatchNorm/BatchNorm/...
+        return _reentered(name)
     if reuse:
         return v1.variable_scope(name or default_name, reuse=True)
     return v1.variable_scope(name, default_name=default_name)

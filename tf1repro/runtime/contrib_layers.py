@@ -12,12 +12,15 @@ TF 1.15's behaviour, read from its ``contrib/layers/python/layers/layers.py``:
   ``normalizer_fn`` is given.  Variables ``<scope>/weights``, ``<scope>/biases``
   in a scope ``fully_connected``, ``fully_connected_1``, ...
 - ``batch_norm``: ``decay=0.999``, ``scale=False`` (no gamma), ``epsilon=0.001``,
-  in a scope ``BatchNorm``.  ``fused=None`` meant True, and then 2-D inputs (seen
-  as [N, 1, 1, C]) and 4-D inputs whose updates are not simply collected in
+  in a scope ``BatchNorm``.  From 1.4 ``fused=None`` meant True, and then 2-D inputs
+  (seen as [N, 1, 1, C]) and 4-D inputs whose updates are not simply collected in
   ``UPDATE_OPS`` go through the fused kernel, whose moving variance takes the
   unbiased batch variance (Bessel's correction); 4-D inputs with the default
   ``UPDATE_OPS`` are ``tf.layers.batch_normalization`` (fused there too); other
-  ranks, or ``fused=False``, use plain moments.  ``updates_collections=None``
+  ranks, or ``fused=False``, use plain moments.  1.0-1.3 defaulted to
+  ``fused=False``: the release's ``tf.layers.batch_normalization`` when the updates
+  go to ``UPDATE_OPS``, else the plain moments; asked for, 1.3 fused as 1.4 did and
+  1.0-1.2 took contrib's fused kernel for any collections (fact ``contrib_bn_fused``).  ``updates_collections=None``
   runs the moving-average updates with the layer's output whenever
   ``is_training`` is true, instead of collecting them.
 - ``dropout``: ``keep_prob`` (kept, not dropped), ``is_training=True`` by default.
@@ -31,56 +34,18 @@ raise ``Unsupported``.
 import functools
 
 from tf1repro.runtime import releases
+from tf1repro.runtime.arg_scope import add_arg_scope
 from tf1repro.runtime.base import _smart_cond, _static_bool, _unsupported, _variable
 from tf1repro.runtime.initializers import xavier_initializer
 from tf1repro.runtime.layers import dense
 from tf1repro.runtime.layers import flatten as _core_flatten
 from tf1repro.runtime.layers import _dropout_call
-from tf1repro.runtime.normalization import _assign_moving_average, _batch_normalization
+from tf1repro.runtime.fused_norm import fused_kernel
+from tf1repro.runtime.moving_averages import assign_moving_average
+from tf1repro.runtime.normalization import _batch_normalization
 from tf1repro.tfcompat import tf, v1
 
-_ARG_SCOPES = []  # a stack of {function key: {argument: value}}
-
-
-def add_arg_scope(function):
-    """``tf.contrib.framework.add_arg_scope``: let ``arg_scope`` supply defaults to ``function``."""
-    key = (function.__module__, function.__name__)
-
-    @functools.wraps(function)
-    def with_scope(*args, **kwargs):
-        current = dict(_ARG_SCOPES[-1].get(key, {})) if _ARG_SCOPES else {}
-        current.update(kwargs)  # what the call says wins
-        return function(*args, **current)
-    with_scope._arg_scope_key = key
-    return with_scope
-
-
-class arg_scope:  # noqa: N801  (TF 1.x's name)
-    """``tf.contrib.framework.arg_scope([f, g], name=value, ...)``: default arguments,
-    nested scopes adding to (and overriding) the outer ones."""
-
-    def __init__(self, list_ops_or_scope, **kwargs):
-        if isinstance(list_ops_or_scope, dict):  # a scope captured earlier, re-entered
-            self._scope = list_ops_or_scope
-            return
-        if not isinstance(list_ops_or_scope, (list, tuple)):
-            raise TypeError("list_ops_or_scope must either be a list/tuple or reused scope "
-                            "(i.e. dict)")
-        scope = {k: dict(v) for k, v in (_ARG_SCOPES[-1] if _ARG_SCOPES else {}).items()}
-        for op in list_ops_or_scope:
-            key = getattr(op, "_arg_scope_key", None)
-            if key is None:
-                raise ValueError(f"{getattr(op, '__name__', op)} is not decorated with "
-                                 "@add_arg_scope")
-            scope.setdefault(key, {}).update(kwargs)
-        self._scope = scope
-
-    def __enter__(self):
-        _ARG_SCOPES.append(self._scope)
-        return self._scope
-
-    def __exit__(self, *exc):
-        _ARG_SCOPES.pop()
+_RELEASE_DEFAULT = object()  # batch_norm's ``fused`` not passed: the release's default
 
 
 def _collect(variables, variables_collections):
@@ -148,7 +113,7 @@ def batch_norm(inputs, decay=0.999, center=True, scale=False, epsilon=0.001, act
                param_initializers=None, param_regularizers=None,
                updates_collections=v1.GraphKeys.UPDATE_OPS, is_training=True, reuse=None,
                variables_collections=None, outputs_collections=None, trainable=True,
-               batch_weights=None, fused=None, data_format="NHWC",
+               batch_weights=None, fused=_RELEASE_DEFAULT, data_format="NHWC",
                zero_debias_moving_mean=False, scope=None, renorm=False, renorm_clipping=None,
                renorm_decay=0.99, adjustment=None):
     """``tf.contrib.layers.batch_norm`` (see the module's docstring for the paths)."""
@@ -165,7 +130,10 @@ def batch_norm(inputs, decay=0.999, center=True, scale=False, epsilon=0.001, act
     rank = inputs.shape.rank
     if rank is None:
         raise ValueError(f"Inputs {inputs.name} has undefined rank.")
-    fused = True if fused is None else fused
+    rule = releases.fact("contrib_bn_fused")  # "flag" (1.0-1.2), False (1.3), None (1.4+)
+    if fused is _RELEASE_DEFAULT:
+        fused = None if rule is None else False
+    fused = bool(fused) if rule == "flag" else (True if fused is None else fused)
     initializers = param_initializers or {}
     regularizers = param_regularizers or {}
     params = dict(
@@ -176,7 +144,10 @@ def batch_norm(inputs, decay=0.999, center=True, scale=False, epsilon=0.001, act
         beta_regularizer=regularizers.get("beta"), gamma_regularizer=regularizers.get("gamma"))
     collected = updates_collections is v1.GraphKeys.UPDATE_OPS
     with v1.variable_scope(scope, "BatchNorm", [inputs], reuse=reuse) as sc:
-        if fused and rank in (2, 4) and (rank == 2 or not collected):
+        if fused and (rule == "flag" or rank in (2, 4) and (rank == 2 or not collected)):
+            if rank not in (2, 4):
+                raise ValueError(f"Inputs {inputs.name} has unsupported rank. Expected 2 "
+                                 f"or 4 but received {rank}")
             build = lambda: _fused(inputs, data_format, decay, epsilon, center, scale, params,
                                    is_training, trainable, updates_collections)
         elif collected:  # tf.layers.batch_normalization in this scope
@@ -211,7 +182,7 @@ def _updates(is_training, decay, stats, moving, updates_collections, outputs, ot
     """The moving averages.  ``updates_collections=None``: forced, returning
     ``outputs`` behind them while training and ``otherwise()`` when not; else
     added to the collections, returning ``outputs`` as it is."""
-    assign = lambda: [_assign_moving_average(v, x, decay) for v, x in zip(moving, stats)]
+    assign = lambda: [assign_moving_average(v, x, decay) for v, x in zip(moving, stats)]
     if updates_collections is None:
         def forced():
             with tf.control_dependencies(assign()):
@@ -238,13 +209,12 @@ def _fused(inputs, data_format, decay, epsilon, center, scale, params, is_traini
                                                             params, trainable)
     offset = beta if beta is not None else tf.constant(0.0, shape=params_shape)
     factor = gamma if gamma is not None else tf.constant(1.0, shape=params_shape)
+    release = releases.current()  # FusedBatchNorm up to 1.14, V3 in 1.15 (bn_fused_op)
     outputs, mean, variance = _smart_cond(
         is_training,
-        lambda: v1.nn.fused_batch_norm(inputs, factor, offset, epsilon=epsilon,
-                                       data_format=data_format),
-        lambda: v1.nn.fused_batch_norm(inputs, factor, offset, mean=moving_mean,
-                                       variance=moving_variance, epsilon=epsilon,
-                                       is_training=False, data_format=data_format))
+        lambda: fused_kernel(release, inputs, factor, offset, epsilon, data_format),
+        lambda: fused_kernel(release, inputs, factor, offset, epsilon, data_format,
+                              mean=moving_mean, variance=moving_variance, is_training=False))
     if _static_bool(is_training) is not False:
         outputs = _updates(is_training, decay, (mean, variance), (moving_mean, moving_variance),
                            updates_collections, outputs, lambda: outputs)
@@ -288,7 +258,7 @@ def dropout(inputs, keep_prob=0.5, noise_shape=None, is_training=True, outputs_c
             scope=None, seed=None):
     """``tf.contrib.layers.dropout``: keeps a fraction ``keep_prob``, scaled by 1 / keep_prob,
     while ``is_training`` (True by default, unlike ``tf.layers.dropout``)."""
-    if seed is not None and releases.version() < (1, 5):
+    if seed is not None and not releases.fact("contrib_dropout_seed"):
         raise TypeError(f"dropout() got an unexpected keyword argument 'seed' (TF "
                         f"{releases.current().name}'s tf.contrib.layers.dropout; seed= arrived in 1.5)")
     with v1.variable_scope(scope, "Dropout", [inputs]):
@@ -302,17 +272,25 @@ def flatten(inputs, outputs_collections=None, scope=None):
     """``tf.contrib.layers.flatten``: [batch, ...] to [batch, everything else], in a
     ``Flatten`` name scope.
 
-    TF 1.2-1.3 (``contrib/layers/python/layers/layers.py``) built the shape itself:
-    ``Shape``, ``Slice`` (batch), ``Slice_1`` (the rest), ``Prod``, ``ExpandDims``,
-    ``concat``, ``Reshape``, and set the static shape; from 1.4 it calls core
-    ``tf.layers.flatten`` inside the scope (``Flatten/flatten/Reshape``)."""
+    Each release's ``contrib/layers/python/layers/layers.py`` (fact ``contrib_flatten``):
+    1.0 reshaped to ``[-1, k]`` (``Reshape/shape``, ``Reshape``; the dimensions after
+    the first must be known); 1.1-1.3 built the shape itself: ``Shape``, ``Slice``
+    (batch), ``Slice_1`` (the rest), ``Prod``, ``ExpandDims``, ``concat``, ``Reshape``,
+    and set the static shape; from 1.4 it calls core ``tf.layers.flatten`` inside the
+    scope (``Flatten/flatten/Reshape``)."""
+    rule = releases.fact("contrib_flatten")
     with v1.name_scope(scope, "Flatten", [inputs]):
         inputs = tf.convert_to_tensor(inputs)
-        if releases.version() >= (1, 4):
+        if rule == "core":
             return _outputs(_core_flatten(inputs), outputs_collections)
         rank = inputs.shape.rank
         if rank is None or rank < 2:
             raise ValueError("Inputs must have a least 2 dimensions.")
+        if rule == "reshape_k":
+            if not inputs.shape[1:].is_fully_defined():
+                raise ValueError("Inputs 2nd dimension must be defined.")
+            outputs = tf.reshape(inputs, [-1, inputs.shape[1:].num_elements()])
+            return _outputs(outputs, outputs_collections)
         shape = tf.shape(inputs)
         batch_dim = tf.slice(shape, [0], [1])
         spatial_dims = tf.slice(shape, [1], [rank - 1])

@@ -36,7 +36,7 @@ def _convolve(inputs, kernel, strides, padding, dilation_rate, fmt):
     """The layer's convolution op: ``nn.convolution`` (op ``<scope>/convolution``) in
     1.0-1.3, ``nn_ops.Convolution`` calling ``gen_nn_ops.conv2d`` without a name (op
     ``<scope>/Conv2D``) in 1.4+ (each release's ``python/layers/convolutional.py``)."""
-    if releases.current().conv_op == "Conv2D" and tuple(dilation_rate) == (1, 1):
+    if releases.fact("conv_op") == "Conv2D" and tuple(dilation_rate) == (1, 1):
         strides4 = [1, *strides, 1] if fmt == "NHWC" else [1, 1, *strides]
         return v1.nn.conv2d(inputs, kernel, strides4, padding, data_format=fmt)
     return tf.nn.convolution(inputs, kernel, strides=strides, padding=padding,

@@ -4,12 +4,18 @@
 
 Each release's ``python/ops/nn_ops.py`` (research report "dropout_conv_contrib", section 1):
 
-1.0-1.12 (``keep_prob``; here 1.2, 1.3, 1.6, 1.7, 1.8), 12 ops::
+1.0-1.12 (``keep_prob``), 12 ops::
 
     dropout/keep_prob, dropout/Shape, dropout/random_uniform/{min, max, RandomUniform, sub, mul},
     dropout/random_uniform (Add), dropout/add, dropout/Floor, dropout/div (RealDiv), dropout/mul
 
     kept units: floor(keep_prob + u) == 1, scaled by 1 / keep_prob
+
+1.13 (``rate``; ``keep_prob`` turned into ``rate = 1. - keep_prob``; ``dropout_v2``
+still the old arithmetic on ``keep_prob = 1 - rate``), 14 ops::
+
+    dropout/rate, dropout/Shape, dropout/sub/x, dropout/sub, the 6 random_uniform ops,
+    dropout/add, dropout/Floor, dropout/truediv (RealDiv), dropout/mul
 
 1.14-1.15 (``rate``; ``keep_prob`` still accepted, turned into ``rate = 1. - keep_prob``), 16 ops::
 
@@ -38,7 +44,7 @@ from tf1repro.runtime.random import random_uniform
 def _noise_shape(x, noise_shape, release):
     if noise_shape is None:
         return v1.shape(x)
-    if releases.version(release) < (1, 7):  # 1.0-1.6: taken as given
+    if release.fact("dropout_noise_shape") == "given":  # 1.0-1.6
         return noise_shape
     # 1.7+ ``_get_noise_shape``: unknown dims of a static noise_shape taken from x
     try:
@@ -56,7 +62,7 @@ def _keep_prob_dropout(x, keep_prob, noise_shape, seed, name, release):
     """1.0-1.12's ``nn.dropout`` (1.4+ also refuses a non-float ``x``)."""
     with ops.name_scope(name, "dropout", [x]) as name:
         x = ops.convert_to_tensor(x, name="x")
-        if releases.version(release) >= (1, 4) and not x.dtype.is_floating:
+        if release.fact("dropout_float_only") and not x.dtype.is_floating:
             raise ValueError("x has to be a floating point tensor since it's going to"
                              " be scaled. Got a %s tensor instead." % x.dtype)
         if isinstance(keep_prob, numbers.Real) and not 0 < keep_prob <= 1:
@@ -77,7 +83,7 @@ def _keep_prob_dropout(x, keep_prob, noise_shape, seed, name, release):
 
 
 def _rate_dropout(x, rate, noise_shape, seed, name, release):
-    """1.14-1.15's ``dropout_v2``."""
+    """1.13-1.15's ``dropout_v2`` (1.13: ``_rate_floor`` after the noise shape)."""
     with ops.name_scope(name, "dropout", [x]) as name:
         x = ops.convert_to_tensor(x, name="x")
         if not x.dtype.is_floating:
@@ -94,6 +100,8 @@ def _rate_dropout(x, rate, noise_shape, seed, name, release):
         if tensor_util.constant_value(rate) == 0:
             return x
         noise_shape = _noise_shape(x, noise_shape, release)
+        if release.fact("dropout") == "rate_floor":
+            return _rate_floor(x, rate, noise_shape, seed)
         random_tensor = random_uniform(noise_shape, seed=seed, dtype=x.dtype)
         keep_prob = 1 - rate
         scale = 1 / keep_prob
@@ -103,16 +111,28 @@ def _rate_dropout(x, rate, noise_shape, seed, name, release):
         return ret
 
 
+def _rate_floor(x, rate, noise_shape, seed):
+    """1.13.2's ``dropout_v2`` after its checks: ``keep_prob = 1 - rate`` (``sub/x``,
+    ``sub``), then 1.12's uniform + keep_prob, Floor, divide, multiply."""
+    keep_prob = 1 - rate
+    random_tensor = gen_math_ops.add(
+        keep_prob, random_uniform(noise_shape, seed=seed, dtype=x.dtype), name="add")
+    binary_tensor = v1.floor(random_tensor)
+    ret = tf.math.divide(x, keep_prob) * binary_tensor  # x / y: truediv, as 1.13's divide
+    ret.set_shape(x.get_shape())
+    return ret
+
+
 def nn_dropout(x, keep_prob=None, noise_shape=None, seed=None, name=None, rate=None):
     """``tf.nn.dropout`` of the release chosen by ``$TF1REPRO_TF1_RELEASE``.
 
     Releases before 1.13 take only ``keep_prob`` (``rate=`` is a TypeError, as it
-    was); 1.15 takes either, not both."""
+    was); 1.13-1.15 take either, not both."""
     release = releases.current()
     if tf.executing_eagerly():
         raise RuntimeError("tf1repro's tf.nn.dropout builds TF 1.x graphs; eager "
                            "execution is off under tf1repro.tf1")
-    if release.dropout == "keep_prob":
+    if release.fact("dropout") == "keep_prob":
         if rate is not None:
             raise TypeError("dropout() got an unexpected keyword argument 'rate' "
                             f"(TF {release.name}'s tf.nn.dropout takes keep_prob; "

@@ -41,7 +41,10 @@ class VarianceScaling:
             fan_in *= dim
             fan_out *= dim
         n = {"FAN_IN": fan_in, "FAN_OUT": fan_out, "FAN_AVG": (fan_in + fan_out) / 2.0}[self.mode]
-        return math.sqrt((3.0 if self.uniform else 1.3) * self.factor / n)
+        # the uniform limit sqrt(3 * factor / n); the truncated normal's stddev uses 1.3,
+        # every release's contrib/layers/python/layers/initializers.py
+        normal_factor = releases.fact("contrib_vs_factor")
+        return math.sqrt((3.0 if self.uniform else normal_factor) * self.factor / n)
 
     def __call__(self, shape, dtype=None, partition_info=None):
         if not dtype:
@@ -99,15 +102,16 @@ def l2_regularizer(scale, scope=None):
 class CoreVarianceScaling(_init_ops.VarianceScaling):
     """Core ``tf.variance_scaling_initializer`` of the chosen release.
 
-    "normal" draws a truncated normal with ``stddev = sqrt(scale / n)`` in 1.2-1.8
-    (``python/ops/init_ops.py`` of 1.2.1 to 1.8.0), and ``sqrt(scale / n) / .8796...``
-    (the truncation's std) in 1.15.5, where "normal" is an alias of the new default
-    "truncated_normal".  Releases before 1.15 know only "normal" and "uniform".
+    "normal" draws a truncated normal with ``stddev = sqrt(scale / n)`` up to 1.9
+    (fact ``vs_normal`` "sqrt"; ``python/ops/init_ops.py`` of 1.0.1 to 1.9.0), and
+    ``sqrt(scale / n) / .8796...`` (the truncation's std) from 1.10, where "normal" is
+    an alias of the new default "truncated_normal" (1.10.1 to 1.15.5).  Releases before
+    1.10 know only "normal" and "uniform".
     """
 
     def __init__(self, scale=1.0, mode="fan_in", distribution=None, seed=None,
                  dtype=tf.float32):
-        old = releases.version() < (1, 15)
+        old = releases.fact("vs_normal") == "sqrt"
         if distribution is None:
             distribution = "normal" if old else "truncated_normal"
         if old:
@@ -121,7 +125,7 @@ class CoreVarianceScaling(_init_ops.VarianceScaling):
                          dtype=dtype)
 
     def __call__(self, shape, dtype=None, partition_info=None):
-        if self.distribution != "normal" or releases.version() >= (1, 15):
+        if self.distribution != "normal" or releases.fact("vs_normal") == "corrected":
             return super().__call__(shape, dtype, partition_info)
         dtype = self.dtype if dtype is None else dtype
         fan_in, fan_out = _init_ops._compute_fans(
@@ -132,3 +136,10 @@ class CoreVarianceScaling(_init_ops.VarianceScaling):
 
 
 core_variance_scaling_initializer = CoreVarianceScaling
+
+
+def glorot_normal_initializer(seed=None, dtype=tf.float32):
+    """``tf.glorot_normal_initializer``: variance scaling, scale 1, "fan_avg", "normal"
+    (1.0-1.10 called it so; 1.11+ "truncated_normal", the same draw), so its stddev
+    follows ``vs_normal`` like the core initializer's (``python/ops/init_ops.py``)."""
+    return CoreVarianceScaling(1.0, "fan_avg", "normal", seed, dtype)

@@ -38,7 +38,8 @@ def dense(inputs, units, activation=None, use_bias=True, kernel_initializer=None
     Variables ``<name>/kernel`` [in, units] (``get_variable``'s default
     initializer, glorot uniform, unless told otherwise) and ``<name>/bias``
     [units] (zeros).  Inputs of rank above 2 are multiplied along their last
-    axis, as TF 1.x did.
+    axis: 1.0 reshaped them to 2-D and back (``unstack``/``stack`` of their shape),
+    1.1+ used ``tensordot`` (``python/layers/core.py`` ``Dense.call``, fact ``dense_rank3``).
     """
     inputs = tf.convert_to_tensor(inputs)
     n_in = inputs.shape[-1]
@@ -53,13 +54,22 @@ def dense(inputs, units, activation=None, use_bias=True, kernel_initializer=None
         bias = (_variable("bias", [units], dtype, bias_initializer, bias_regularizer,
                           bias_constraint, trainable) if use_bias else None)
         rank = inputs.shape.rank
-        if rank is not None and rank > 2:
+        flat = rank is not None and rank > 2 and releases.fact("dense_rank3") == "reshape"
+        if flat:  # 1.0: [-1, n_in] @ kernel, then back to the input's runtime shape
+            sizes = tf.unstack(tf.shape(inputs))
+            sizes[-1] = units
+            out_shape = tf.stack(sizes)
+            outputs = tf.matmul(tf.reshape(inputs, [-1, int(n_in)]), kernel)
+        elif rank is not None and rank > 2:
             outputs = tf.tensordot(inputs, kernel, [[rank - 1], [0]])  # [..., units]
             outputs.set_shape(inputs.shape[:-1].concatenate([units]))
         else:
             outputs = tf.matmul(inputs, kernel)  # [batch, units]
         if bias is not None:
             outputs = tf.nn.bias_add(outputs, bias)
+        if flat:
+            outputs = tf.reshape(outputs, out_shape)
+            outputs.set_shape(inputs.shape[:-1].concatenate([units]))
         if activation is not None:
             outputs = activation(outputs)
     _activity_regularization(outputs, activity_regularizer)
@@ -72,7 +82,8 @@ def dropout(inputs, rate=0.5, noise_shape=None, seed=None, training=False, name=
 
     As each release's ``Dropout.call``: ``tf.nn.dropout`` of that release
     (``runtime/dropout.py``) inside ``smart_cond``; 1.0-1.13 passed
-    ``keep_prob = 1 - rate`` (a Python float), 1.14+ ``rate=rate``."""
+    ``keep_prob = 1 - rate`` (a Python float), 1.14+ ``rate=rate`` (fact
+    ``layers_dropout``)."""
     with _layer_scope(name, "dropout", None):
         return _dropout_call(inputs, rate, noise_shape, seed, training)
 
@@ -80,7 +91,7 @@ def dropout(inputs, rate=0.5, noise_shape=None, seed=None, training=False, name=
 def _dropout_call(inputs, rate, noise_shape, seed, training):
     """``Dropout.call`` in the current scope."""
     inputs = tf.convert_to_tensor(inputs)
-    if releases.current().dropout == "keep_prob":
+    if releases.fact("layers_dropout") == "keep_prob":
         dropped = lambda: nn_dropout(inputs, 1 - rate, noise_shape=noise_shape, seed=seed)
     else:
         dropped = lambda: nn_dropout(inputs, noise_shape=noise_shape, seed=seed, rate=rate)
@@ -90,18 +101,19 @@ def _dropout_call(inputs, rate, noise_shape, seed, training):
 def flatten(inputs, name=None):
     """``tf.layers.flatten``: [batch, ...] to [batch, everything else] (from TF 1.4).
 
-    1.4-1.12: ``reshape(inputs, (shape(inputs)[0], -1))``, 8 ops (``Shape``, a
-    ``strided_slice`` and its 3 consts, ``Reshape/shape/1``, the ``Pack``
-    ``Reshape/shape``, ``Reshape``); 1.13+ uses a known batch size as it is:
-    ``Reshape/shape`` (Const) and ``Reshape`` only."""
+    1.4-1.12 (fact ``flatten`` "dynamic_batch"): ``reshape(inputs, (shape(inputs)[0],
+    -1))``, 8 ops (``Shape``, a ``strided_slice`` and its 3 consts, ``Reshape/shape/1``,
+    the ``Pack`` ``Reshape/shape``, ``Reshape``); 1.13+ ("static_batch") uses a known
+    batch size as it is: ``Reshape/shape`` (Const) and ``Reshape`` only."""
     release = releases.current()
-    if not release.has_flatten:
+    rule = release.fact("flatten")
+    if rule is None:
         raise Unsupported(f"tf.layers.flatten does not exist in TF {release.name} (it "
                           f"arrived in 1.4); {releases.ENV} chooses the release reproduced")
     with _layer_scope(name, "flatten", None):
         inputs = tf.convert_to_tensor(inputs)
         batch = tf.compat.dimension_value(inputs.shape[0]) if inputs.shape.rank else None
-        if batch is None or releases.version(release) < (1, 13):
+        if batch is None or rule == "dynamic_batch":
             batch = tf.shape(inputs)[0]
         outputs = tf.reshape(inputs, (batch, -1))
         outputs.set_shape([inputs.shape[0], inputs.shape[1:].num_elements()])

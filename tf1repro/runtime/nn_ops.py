@@ -19,6 +19,6 @@ from tf1repro.runtime import releases
 
 def in_top_k(predictions, targets, k, name=None):
     """``tf.nn.in_top_k(predictions, targets, k)`` (TF 1.x's argument order)."""
-    if releases.current().in_top_k == "InTopK":
+    if releases.fact("in_top_k") == "InTopK":
         return gen_nn_ops.in_top_k(predictions, targets, k, name=name)
     return v1.nn.in_top_k(predictions, targets, k, name=name)

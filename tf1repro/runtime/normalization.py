@@ -5,30 +5,40 @@ op for op as the release chosen by ``$TF1REPRO_TF1_RELEASE`` built them.
 
 Under TF 1.x's op-seed rule (``seeds``) the number and order of the ops a layer
 makes decide every later random draw, so each release's ops are rebuilt here
-(read from each wheel's ``python/layers/normalization.py``, ``ops/nn_impl.py``,
-``training/moving_averages.py``; ``docs/releases.md``, research notes
-``batchnorm.md``).  With ``training`` a boolean tensor, on [N, C] inputs:
+(read from each wheel's ``python/layers/normalization.py``, from 1.9
+``python/keras/layers/normalization.py``, ``ops/nn_impl.py``,
+``training/moving_averages.py``; the facts ``bn_*`` of ``releases``, named in
+``docs/releases.md``).  With ``training`` a boolean tensor, on [N, C] inputs:
 
-- 1.2: variables beta, gamma, moving_mean, moving_variance; the *shifted*
-  ``nn.moments`` (14 ops); ``_smart_select`` (ExpandDims, ExpandDims, Reshape,
-  Select, Squeeze) of the mean, the variance and the decay (momentum or 1.0);
-  two unconditional ``assign_moving_average`` (``AssignMovingAvg``,
-  ``AssignMovingAvg_1``: AssignSub ops, in ``UPDATE_OPS``), which change
-  nothing when the selected decay is 1; the ``batchnorm/`` arithmetic.  74 ops.
-- 1.3: the same, with the unshifted 8-op ``nn.moments``.  68 ops.
-- 1.6-1.15: gamma before beta; ``cond`` (mean) and ``cond_1`` (variance), each
-  Switch, switch_t, switch_f, pred_id, Switch_1, Switch_2, Merge; the updates
-  ``cond_2``, ``cond_3`` (true: ``AssignMovingAvg/decay``, ``sub``, ``mul``, the
-  AssignSub ``cond_k/AssignMovingAvg``; false: the variable), whose ``Merge``
-  goes to ``UPDATE_OPS`` (a tensor up to 1.8, the Operation in 1.15, as
-  tf-keras's ``add_update`` stored it); ``batchnorm/``.  72 ops.
+- 1.0-1.1 ("cond_output"): beta, gamma, the moving statistics; beta and gamma
+  reshaped to [1, C] (1.0's ``needs_broadcasting`` compared a list with a
+  ``range``, always unequal under Python 3); the release's ``nn.moments`` (keep
+  dims) reshaped to [C]; two ``AssignMovingAvg`` with ``momentum`` that run
+  whenever an update op is fetched, whatever ``training`` says; then a ``cond``
+  whose true branch normalises with the batch moments and whose false branch
+  reshapes the moving statistics and normalises with them.  90 ops.
+- 1.2-1.4 ("select"): the moments (1.2's shifted 14-op ``nn.moments``, 8 ops from
+  1.3); ``_smart_select`` (ExpandDims, ExpandDims, Reshape, Select, Squeeze) of
+  the mean, the variance and the decay (momentum or 1.0); two unconditional
+  ``assign_moving_average`` (AssignSub ops, in ``UPDATE_OPS``), which change
+  nothing when the selected decay is 1; the ``batchnorm/`` arithmetic.  74 ops
+  in 1.2, 68 in 1.3 and 1.4.
+- 1.5-1.15 ("cond"): ``cond`` (mean) and ``cond_1`` (variance), each Switch,
+  switch_t, switch_f, pred_id, Switch_1, Switch_2, Merge; the updates ``cond_2``,
+  ``cond_3`` (true: ``AssignMovingAvg/decay``, ``sub``, ``mul``, the AssignSub
+  ``cond_k/AssignMovingAvg``; false: the variable), whose ``Merge`` goes to
+  ``UPDATE_OPS`` (a tensor up to 1.8, the Operation from 1.9, as Keras's
+  ``add_update`` stored it); ``batchnorm/``.  72 ops.
 
-Fused (4-D, channels at 1 or 3): 1.2 has no ``fused`` argument (passing it is
-a TypeError, as in 1.2); 1.3 fuses only when asked (default False); 1.6+ fuse
-by default (``fused=None``).  The fused path is ``cond`` over two
+Beta is created before gamma up to 1.3, gamma first from 1.4.  Fused (4-D,
+channels at 1 or 3): 1.0-1.2 have no ``fused`` argument (passing it is a
+TypeError, as it was); 1.3 fuses only when asked (default False); 1.4+ fuse by
+default (``fused=None``).  The fused path is ``cond`` over two
 ``nn.fused_batch_norm`` (op ``FusedBatchNorm`` up to 1.14, ``FusedBatchNormV3``
-in 1.15); then the decay: ``_smart_select`` in 1.3, ``cond_1`` choosing
-momentum or 1.0 in 1.6+; then two unconditional ``AssignMovingAvg``.  The moving
+in 1.15); then the decay and the two unconditional updates, as ``bn_fused_decay``
+says: 1.3 ``_smart_select`` of momentum or 1.0; 1.4 ``_smart_select`` of
+1 - momentum or 0 and the layer's own update (``read``, ``Sub``, ``Mul``); 1.5-1.7
+the same by ``cond_1``; 1.8+ ``cond_1`` choosing momentum or 1.0.  The moving
 variance gets the kernel's unbiased (Bessel-corrected) batch variance.
 
 Op for op under reference variables (``tf1repro.tf1``); with resource variables
@@ -39,11 +49,12 @@ Op for op under reference variables (``tf1repro.tf1``); with resource variables
 # TensorFlow first through tfcompat, which keeps its start-up chatter quiet.
 from tf1repro.tfcompat import tf, v1
 
-from tensorflow.python.ops import gen_nn_ops
-
 from tf1repro.runtime import releases
 from tf1repro.runtime.base import _unsupported, _layer_scope, _variable
-from tf1repro.runtime.tf1_cond import smart_cond, static_bool
+from tf1repro.runtime.fused_norm import fused_batch_norm
+from tf1repro.runtime.moments import moments
+from tf1repro.runtime.moving_averages import assign_moving_average
+from tf1repro.runtime.tf1_cond import smart_cond, smart_select, static_bool
 
 _ABSENT = object()  # ``fused`` not passed: its default is the release's
 
@@ -65,20 +76,20 @@ def batch_normalization(inputs, axis=-1, momentum=0.99, epsilon=1e-3, center=Tru
     otherwise it uses the moving statistics.  The moving-average updates,
     ``v <- v - (v - batch_stat) * (1 - momentum)``, are ops added to
     ``UPDATE_OPS`` that change nothing unless ``training`` is true (none are
-    made when it is a Python False).  Variables in the release's order
-    (1.2, 1.3: beta, gamma; 1.6+: gamma, beta; then moving_mean,
-    moving_variance) in a fresh scope ``batch_normalization``, ``_1``, ...
+    made when it is a Python False; 1.0-1.1 made them even so).  Variables in
+    the release's order (1.0-1.3: beta, gamma; 1.4+: gamma, beta; then
+    moving_mean, moving_variance) in a fresh scope ``batch_normalization``, ...
 
     On 4-D inputs with the channel axis last or first the fused kernel is used
-    when the release did (``fused``: 1.3 default False, 1.6+ default None,
+    when the release did (``fused``: 1.3 default False, 1.4+ default None,
     meaning "where it can be"): the same normalisation, but the moving
     variance is updated with the *unbiased* batch variance (n/(n-1)).
     """
     release = releases.current()
     if fused is _ABSENT:
-        fused = release.bn_fused_default
-    elif release.bn_fused_default == "absent":
-        # TF 1.2's signature has no ``fused``.
+        fused = release.fact("bn_fused_default")
+    elif release.fact("bn_fused_default") == "absent":
+        # TF 1.0-1.2's signature has no ``fused``.
         raise TypeError("batch_normalization() got an unexpected keyword argument 'fused' "
                         f"(TF {release.name}'s tf.layers.batch_normalization has no fused; "
                         "it came in 1.3)")
@@ -115,8 +126,8 @@ def _batch_normalization(default_name, inputs, axis, momentum, epsilon, center, 
     if len(set(axes)) != len(axes):
         raise ValueError(f"Duplicate axis: {axes}")
     # fused=None meant "fused where it can be": 4-D, channels at 1 or 3.
-    # (release.bn_fused_default: 1.2 never fused, 1.3 only when asked.)
-    fused = (release.bn_fused_default != "absent" and fused is not False
+    # (bn_fused_default: 1.0-1.2 never fused, 1.3 only when asked.)
+    fused = (release.fact("bn_fused_default") != "absent" and fused is not False
              and ndims == 4 and axes in ([1], [3]))
     dims = [inputs.shape[a] for a in axes]
     if any(d is None for d in dims):
@@ -138,7 +149,7 @@ def _batch_normalization(default_name, inputs, axis, momentum, epsilon, center, 
                               gamma_regularizer, gamma_constraint, trainable) if scale else None)
 
         # 1.0-1.3 made beta first, 1.4-1.15 gamma (each release's build()).
-        if release.bn_beta_first:
+        if release.fact("bn_beta_first"):
             beta = beta_()
             gamma = gamma_()
         else:
@@ -149,7 +160,7 @@ def _batch_normalization(default_name, inputs, axis, momentum, epsilon, center, 
         moving_variance = _variable("moving_variance", params_shape, param_dtype,
                                     moving_variance_initializer, trainable=False)
         if fused:
-            outputs, updates = _fused_batch_norm(
+            outputs, updates = fused_batch_norm(
                 release, inputs, axes[0], training, momentum, epsilon, beta, gamma,
                 moving_mean, moving_variance)
         else:
@@ -161,71 +172,12 @@ def _batch_normalization(default_name, inputs, axis, momentum, epsilon, center, 
 
 def _collect_updates(release, updates):
     # The layer's __call__ added its updates to UPDATE_OPS after building:
-    # tensors up to 1.8 (base.py add_update: convert_to_tensor), the
-    # Operations in 1.15 (tf-keras's add_update stored ``x.op``).
+    # tensors up to 1.8 (layers/base.py add_update), the Operations from 1.9
+    # (keras/engine/base_layer.py add_update stored ``x.op``).
     for update in updates:
-        if release.name == "1.15" and isinstance(update, tf.Tensor):
+        if release.fact("bn_updates") == "operation" and isinstance(update, tf.Tensor):
             update = update.op
         v1.add_to_collection(v1.GraphKeys.UPDATE_OPS, update)
-
-
-def _assign_moving_average(variable, value, momentum):
-    """``moving_averages.assign_moving_average(variable, value, momentum, zero_debias=False)``
-    of TF 1.x (1.2-1.15 alike): ``v <- v - (v - value) * (1 - momentum)``.
-
-    In ``AssignMovingAvg[_k]/``: ``decay`` (a Const when ``momentum`` is a
-    number; ``sub/x``, ``sub`` when it is a tensor), ``sub[_1]``, ``mul``; the
-    AssignSub op takes the scope's own name, ``.../AssignMovingAvg``."""
-    with v1.name_scope(None, "AssignMovingAvg", [variable, value, momentum]) as scope:
-        with tf.compat.v1.colocate_with(variable):
-            decay = tf.convert_to_tensor(1.0 - momentum, name="decay")
-            base = variable.dtype.base_dtype
-            if decay.dtype != base:
-                decay = tf.cast(decay, base)
-            update_delta = (variable - value) * decay
-            return v1.assign_sub(variable, update_delta, name=scope)
-
-
-def _smart_select(pred, fn_then, fn_else):
-    """TF 1.2-1.4's ``_smart_select`` (layers/normalization.py): the Python
-    branch when ``pred`` is known, else both branches and ``where``: ExpandDims
-    (a number becomes an ``ExpandDims/input`` Const), ExpandDims, Reshape of
-    the predicate, Select, Squeeze."""
-    static = static_bool(pred)
-    if static:
-        return fn_then()
-    if static is False:
-        return fn_else()
-    t_then = tf.expand_dims(fn_then(), 0)
-    t_else = tf.expand_dims(fn_else(), 0)
-    pred = tf.reshape(pred, [1])
-    result = v1.where(pred, t_then, t_else)  # op Select, as 1.x's array_ops.where
-    return tf.squeeze(result, [0])
-
-
-def _shifted_moments(x, axes, keep_dims=False):
-    """TF 1.2's ``nn.moments`` (nn_impl.py 1.2.1), shifted by the stopped batch mean:
-    Mean, StopGradient, Sub, shifted_mean, SquaredDifference, Mean_1, Square,
-    variance, mean, Squeeze, Squeeze_1 (+ 3 reduction_indices Consts).
-
-    TF 1.2's unique_name was case-sensitive, so its last Add was ``moments/mean``
-    next to ``moments/Mean``; TF 2.21's is not and calls it ``moments/mean_2``
-    (``mean`` and ``mean_1`` being taken): the one name that differs from 1.2."""
-    with tf.name_scope("moments"):
-        y = tf.cast(x, tf.float32) if x.dtype == tf.float16 else x
-        shift = tf.stop_gradient(v1.reduce_mean(y, axes, keepdims=True))
-        shifted_mean = v1.reduce_mean(tf.subtract(y, shift), axes, keepdims=True,
-                                      name="shifted_mean")
-        variance = tf.subtract(v1.reduce_mean(tf.math.squared_difference(y, shift), axes,
-                                              keepdims=True),
-                               tf.square(shifted_mean), name="variance")
-        mean = tf.add(shifted_mean, shift, name="mean")
-        if not keep_dims:
-            mean = tf.squeeze(mean, axes)
-            variance = tf.squeeze(variance, axes)
-        if x.dtype == tf.float16:
-            return tf.cast(mean, tf.float16), tf.cast(variance, tf.float16)
-        return mean, variance
 
 
 def _batch_norm(release, inputs, axes, training, momentum, epsilon, beta, gamma, moving_mean,
@@ -233,6 +185,9 @@ def _batch_norm(release, inputs, axes, training, momentum, epsilon, beta, gamma,
     """The plain path; returns (outputs, updates for UPDATE_OPS)."""
     ndims = inputs.shape.rank
     reduction_axes = [i for i in range(ndims) if i not in axes]
+    if release.fact("bn_path") == "cond_output":
+        return _cond_output(inputs, axes, reduction_axes, training, momentum, epsilon, beta,
+                            gamma, moving_mean, moving_variance)
     if len(axes) == 1 and axes[0] != ndims - 1:
         # One channel axis that is not the last: parameters broadcast along it.
         shape = [1] * ndims
@@ -241,30 +196,26 @@ def _batch_norm(release, inputs, axes, training, momentum, epsilon, beta, gamma,
     else:
         broadcast = lambda v: v
     updates = []
+    keep = len(axes) > 1
     if static_bool(training) is False:
         mean, variance = moving_mean, moving_variance
-    elif release.bn_path in ("select_shifted", "select"):
-        # 1.2/1.3: where-selected moments and decay, unconditional updates.
-        keep = len(axes) > 1
-        if release.bn_path == "select_shifted":
-            batch_mean, batch_variance = _shifted_moments(inputs, reduction_axes, keep)
-        else:
-            batch_mean, batch_variance = v1.nn.moments(inputs, reduction_axes, keep_dims=keep)
-        mean = _smart_select(training, lambda: batch_mean, lambda: moving_mean)
-        variance = _smart_select(training, lambda: batch_variance, lambda: moving_variance)
-        decay = _smart_select(training, lambda: momentum, lambda: 1.)
-        updates = [_assign_moving_average(moving_mean, mean, decay),
-                   _assign_moving_average(moving_variance, variance, decay)]
+    elif release.fact("bn_path") == "select":
+        # 1.2-1.4: where-selected moments and decay, unconditional updates.
+        batch_mean, batch_variance = moments(inputs, reduction_axes, keep_dims=keep)
+        mean = smart_select(training, lambda: batch_mean, lambda: moving_mean)
+        variance = smart_select(training, lambda: batch_variance, lambda: moving_variance)
+        decay = smart_select(training, lambda: momentum, lambda: 1.)
+        updates = [assign_moving_average(moving_mean, mean, decay),
+                   assign_moving_average(moving_variance, variance, decay)]
     else:
         # 1.5-1.15: a cond per moment, then a cond per update.
-        batch_mean, batch_variance = v1.nn.moments(inputs, reduction_axes,
-                                                   keep_dims=len(axes) > 1)
+        batch_mean, batch_variance = moments(inputs, reduction_axes, keep_dims=keep)
         mean = smart_cond(training, lambda: batch_mean, lambda: moving_mean)
         variance = smart_cond(training, lambda: batch_variance, lambda: moving_variance)
         for variable, value in ((moving_mean, mean), (moving_variance, variance)):
             updates.append(smart_cond(
                 training,
-                lambda v=variable, x=value: _assign_moving_average(v, x, momentum),
+                lambda v=variable, x=value: assign_moving_average(v, x, momentum),
                 lambda v=variable: v))
     outputs = tf.nn.batch_normalization(inputs, broadcast(mean), broadcast(variance),
                                         broadcast(beta), broadcast(gamma), epsilon)
@@ -272,56 +223,31 @@ def _batch_norm(release, inputs, axes, training, momentum, epsilon, beta, gamma,
     return outputs, updates
 
 
-def _fused_kernel(release, inputs, scale, offset, epsilon, data_format, mean=None,
-                  variance=None, is_training=True):
-    """``nn.fused_batch_norm`` of the release: op FusedBatchNorm up to 1.14
-    (float32; nn_impl.py 1.3/1.8 call gen_nn_ops._fused_batch_norm), and
-    FusedBatchNormV3 in 1.15 (forward_compatible(2019, 6, 6) held).  Both kernels
-    exist in TF 2.21, so the release's op type is made."""
-    if release.name == "1.15" or inputs.dtype != tf.float32:
-        # 1.15, and half precision (1.x used V2 there; V3 here: the one
-        # difference of op type left, off the float32 path tested).
-        return v1.nn.fused_batch_norm(inputs, scale, offset, mean=mean, variance=variance,
-                                      epsilon=epsilon, is_training=is_training,
-                                      data_format=data_format)
-    if mean is None:
-        mean = tf.constant([])
-    if variance is None:
-        variance = tf.constant([])
-    epsilon = max(epsilon, 1.001e-5)  # cuDNN's minimum, as 1.x clamped it
-    y, batch_mean, batch_var, _, _ = gen_nn_ops._fused_batch_norm(
-        inputs, scale, offset, mean, variance, epsilon=epsilon, data_format=data_format,
-        is_training=is_training)
-    return y, batch_mean, batch_var
+def _cond_output(inputs, axes, reduction_axes, training, momentum, epsilon, beta, gamma,
+                 moving_mean, moving_variance):
+    """1.0.1/1.1.0's ``call`` (one axis), as it ran under Python 3: ``needs_broadcasting``
+    (``sorted(axes) != range(ndim)[:-1]``, a list against a range) always held."""
+    if len(axes) != 1:  # 1.0's ``del reduction_axes[self.axis]`` took one int
+        raise TypeError(f"axis must be an int in TF {releases.current().name}, not {axes}")
+    shape = [1] * inputs.shape.rank
+    shape[axes[0]] = int(inputs.shape[axes[0]])
+    broadcast_beta = None if beta is None else tf.reshape(beta, shape)
+    broadcast_gamma = None if gamma is None else tf.reshape(gamma, shape)
+    updates = []
+    if static_bool(training) is not False:
+        broadcast_mean, broadcast_variance = moments(inputs, reduction_axes, keep_dims=True)
+        mean = tf.reshape(broadcast_mean, [-1])
+        variance = tf.reshape(broadcast_variance, [-1])
+        updates = [assign_moving_average(moving_mean, mean, momentum),
+                   assign_moving_average(moving_variance, variance, momentum)]
 
+    def in_training():
+        return tf.nn.batch_normalization(inputs, broadcast_mean, broadcast_variance,
+                                         broadcast_beta, broadcast_gamma, epsilon)
 
-def _fused_batch_norm(release, inputs, axis, training, momentum, epsilon, beta, gamma,
-                      moving_mean, moving_variance):
-    """The fused path (4-D); returns (outputs, updates for UPDATE_OPS)."""
-    data_format = "NHWC" if axis == 3 else "NCHW"
-    channels = [int(inputs.shape[axis])]
-    offset = beta if beta is not None else tf.zeros(channels, moving_mean.dtype)
-    factor = gamma if gamma is not None else tf.ones(channels, moving_mean.dtype)
+    def in_test():
+        return tf.nn.batch_normalization(inputs, tf.reshape(moving_mean, shape),
+                                         tf.reshape(moving_variance, shape), broadcast_beta,
+                                         broadcast_gamma, epsilon)
 
-    def train():
-        return _fused_kernel(release, inputs, factor, offset, epsilon, data_format)
-
-    def infer():
-        return _fused_kernel(release, inputs, factor, offset, epsilon, data_format,
-                             mean=moving_mean, variance=moving_variance, is_training=False)
-
-    # In training the kernel normalises with the biased variance but returns
-    # the unbiased one, which TF 1.x fed to the moving average unchanged.
-    outputs, mean, variance = smart_cond(training, train, infer)
-    static = static_bool(training)
-    if static is False:
-        return outputs, []
-    if release.bn_path in ("select_shifted", "select"):
-        decay = _smart_select(training, lambda: momentum, lambda: 1.)  # 1.3
-    elif static is None:
-        decay = smart_cond(training, lambda: momentum, lambda: 1.0)  # cond_1
-    else:
-        decay = tf.convert_to_tensor(momentum)  # 1.8/1.15 with training=True: Const
-    updates = [_assign_moving_average(moving_mean, mean, decay),
-               _assign_moving_average(moving_variance, variance, decay)]
-    return outputs, updates
+    return smart_cond(training, in_training, in_test), updates

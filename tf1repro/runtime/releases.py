@@ -3,7 +3,7 @@
     release = current()          # from $TF1REPRO_TF1_RELEASE, default "1.15"
     fact("bn_beta_first")        # True for 1.0-1.3: beta created before gamma
 
-"TF 1.x" was fifteen releases, and a seeded program sees their differences:
+"TF 1.x" was sixteen releases, 1.0 to 1.15, and a seeded program sees their differences:
 under TF 1.x's op-seed rule (``seeds``) the number of ops each call creates
 decides the seeds of every random op after it.  Each row below was read from
 that release's own wheel (``docs/releases.md`` names the file for each fact);
@@ -20,7 +20,8 @@ from tf1repro.errors import UserError
 ENV = "TF1REPRO_TF1_RELEASE"
 DEFAULT = "1.15"
 # The release the seed notebook ran on: its In [22] lists beta before gamma, which only
-# TF 1.0-1.3's tf.layers.batch_normalization did; 1.2 is the one of those reproduced.
+# TF 1.0-1.3's tf.layers.batch_normalization did; 1.2 (mid-2017, the notebook's era) stands
+# for them, as it has since the package's first release.
 SEED = "1.2"
 
 
@@ -34,35 +35,118 @@ class Fact:
     source: str                # the file read in those releases' wheels
 
 
-# Each fact's rows, in release order; a release no row covers has not been read for it.
+# Each fact's rows, in release order, grouped by fact; the source is the file read in each
+# wheel of the range (python/... is tensorflow/python/..., tensorflow_core/ in 1.15.5).
+# A release no row covers has not been read for that fact: asking raises LookupError.
+_ = Fact
 FACTS = (
-    Fact("bn_beta_first", "1.2", "1.3", True, "python/layers/normalization.py build"),
-    Fact("bn_beta_first", "1.6", "1.15", False, "python/layers/normalization.py build"),
-    # 2-D batch norm: shifted moments + _smart_select / 8-op moments + select / two conds each
-    Fact("bn_path", "1.2", "1.2", "select_shifted", "python/layers/normalization.py call"),
-    Fact("bn_path", "1.3", "1.3", "select", "python/layers/normalization.py call"),
-    Fact("bn_path", "1.6", "1.15", "cond", "python/layers/normalization.py call"),
-    # fused=: no argument / default False / None (fused for 4-D inputs)
-    Fact("bn_fused_default", "1.2", "1.2", "absent", "python/layers/normalization.py"),
-    Fact("bn_fused_default", "1.3", "1.3", False, "python/layers/normalization.py"),
-    Fact("bn_fused_default", "1.6", "1.15", None, "python/layers/normalization.py"),
-    # zeros/ones of a static shape: one Const / shape + Const + Fill / a Const under 1,000 elements
-    Fact("zeros", "1.2", "1.3", "const", "python/ops/array_ops.py zeros"),
-    Fact("zeros", "1.6", "1.7", "fill", "python/ops/array_ops.py zeros"),
-    Fact("zeros", "1.8", "1.15", "const_if_small", "python/ops/array_ops.py _constant_if_small"),
-    Fact("dropout", "1.2", "1.8", "keep_prob", "python/ops/nn_ops.py dropout"),
-    Fact("dropout", "1.15", "1.15", "rate", "python/ops/nn_ops.py dropout_v2"),
-    Fact("in_top_k", "1.2", "1.3", "InTopK", "python/ops/nn_ops.py in_top_k"),
-    Fact("in_top_k", "1.6", "1.15", "InTopKV2", "python/ops/nn_ops.py in_top_k"),
-    Fact("conv_op", "1.2", "1.3", "convolution", "python/layers/convolutional.py"),
-    Fact("conv_op", "1.6", "1.15", "Conv2D", "python/layers/convolutional.py"),
-    Fact("has_flatten", "1.2", "1.3", False, "python/layers/core.py"),
-    Fact("has_flatten", "1.6", "1.15", True, "python/layers/core.py"),
+    # -- the op-seed rule (graph seed g, op seed from graph._last_id when not given) --------
+    # seeds (0, 0) passed on as they are (the kernels then draw nondeterministically) /
+    # made (0, 2**31 - 1)
+    _("seed_zero_pair", "1.0", "1.0", False, "python/framework/random_seed.py get_seed"),
+    _("seed_zero_pair", "1.1", "1.15", True, "python/framework/random_seed.py get_seed"),
+    # -- tf.layers.batch_normalization ------------------------------------------------------
+    _("bn_beta_first", "1.0", "1.3", True, "python/layers/normalization.py build"),
+    _("bn_beta_first", "1.4", "1.15", False, "python/layers/normalization.py build"),
+    # The plain path with a tensor `training`: "cond_output": updates always run with
+    # `momentum`, a cond around two normalisations, parameters reshaped to broadcast (under
+    # Python 3, where 1.0's `list != range` always held); "select": _smart_select of the
+    # moments and of the decay, updates always run; "cond": a cond per moment and update.
+    _("bn_path", "1.0", "1.1", "cond_output", "python/layers/normalization.py call"),
+    _("bn_path", "1.2", "1.4", "select", "python/layers/normalization.py call"),
+    _("bn_path", "1.5", "1.8", "cond", "python/layers/normalization.py call"),
+    _("bn_path", "1.9", "1.15", "cond", "python/keras/layers/normalization.py call"),
+    # nn.moments: sufficient_statistics + normalize_moments (23 ops on [None, C]) / shifted
+    # in place (14) / mean, variance (8)
+    _("moments", "1.0", "1.1", "sufficient", "python/ops/nn_impl.py moments"),
+    _("moments", "1.2", "1.2", "shifted", "python/ops/nn_impl.py moments"),
+    _("moments", "1.3", "1.15", "mean_variance", "python/ops/nn_impl.py moments"),
+    # fused=: no such argument / default False / None (fused for 4-D inputs)
+    _("bn_fused_default", "1.0", "1.2", "absent", "python/layers/normalization.py"),
+    _("bn_fused_default", "1.3", "1.3", False, "python/layers/normalization.py"),
+    _("bn_fused_default", "1.4", "1.8", None, "python/layers/normalization.py"),
+    _("bn_fused_default", "1.9", "1.15", None, "python/keras/layers/normalization.py"),
+    # The fused path's moving averages: decay momentum|1 by _smart_select, moving_averages'
+    # update / 1 - momentum|0 by _smart_select, the layer's update reading the variable
+    # (read, Sub, Mul) / the same by cond / momentum|1 by cond, decay, sub, mul.
+    _("bn_fused_decay", "1.0", "1.2", None, "python/layers/normalization.py (no fused path)"),
+    _("bn_fused_decay", "1.3", "1.3", "select_momentum", "python/layers/normalization.py"),
+    _("bn_fused_decay", "1.4", "1.4", "select_one_minus", "python/layers/normalization.py"),
+    _("bn_fused_decay", "1.5", "1.7", "cond_one_minus", "python/layers/normalization.py"),
+    _("bn_fused_decay", "1.8", "1.8", "cond_momentum", "python/layers/normalization.py"),
+    _("bn_fused_decay", "1.9", "1.15", "cond_momentum", "python/keras/layers/normalization.py"),
+    # nn.fused_batch_norm's op (V3 behind forward_compatible(2019, 6, 6); 1.14: 2019, 11, 10)
+    _("bn_fused_op", "1.0", "1.14", "FusedBatchNorm", "python/ops/nn_impl.py fused_batch_norm"),
+    _("bn_fused_op", "1.15", "1.15", "FusedBatchNormV3", "python/ops/nn_impl.py fused_batch_norm"),
+    # What UPDATE_OPS receives: the update tensors / their Operations (Keras' add_update)
+    _("bn_updates", "1.0", "1.8", "tensor", "python/layers/base.py add_update"),
+    _("bn_updates", "1.9", "1.15", "operation", "python/keras/engine/base_layer.py add_update"),
+    # -- tf.contrib.layers ------------------------------------------------------------------
+    # batch_norm's fused=: default False, True means contrib's fused kernel for any
+    # collections / default False, True fuses as 1.4 does / default None, meaning True
+    _("contrib_bn_fused", "1.0", "1.2", "flag", "contrib/layers/python/layers/layers.py"),
+    _("contrib_bn_fused", "1.3", "1.3", False, "contrib/layers/python/layers/layers.py"),
+    _("contrib_bn_fused", "1.4", "1.15", None, "contrib/layers/python/layers/layers.py"),
+    # flatten: reshape to [-1, k] / Shape, Slice, Prod, concat, Reshape / core flatten
+    _("contrib_flatten", "1.0", "1.0", "reshape_k", "contrib/layers/python/layers/layers.py"),
+    _("contrib_flatten", "1.1", "1.3", "own", "contrib/layers/python/layers/layers.py"),
+    _("contrib_flatten", "1.4", "1.15", "core", "contrib/layers/python/layers/layers.py"),
+    _("contrib_dropout_seed", "1.0", "1.4", False, "contrib/layers/python/layers/layers.py"),
+    _("contrib_dropout_seed", "1.5", "1.15", True, "contrib/layers/python/layers/layers.py"),
+    # variance_scaling_initializer's truncated normal: stddev sqrt(1.3 * factor / n)
+    _("contrib_vs_factor", "1.0", "1.15", 1.3, "contrib/layers/python/layers/initializers.py"),
+    # -- initializers, zeros, ones ------------------------------------------------------------
+    # core variance_scaling "normal" (and glorot_normal): truncated normal with stddev
+    # sqrt(scale / n) / the same divided by .87962566103423978 ("truncated_normal")
+    _("vs_normal", "1.0", "1.9", "sqrt", "python/ops/init_ops.py VarianceScaling"),
+    _("vs_normal", "1.10", "1.15", "corrected", "python/ops/init_ops.py VarianceScaling"),
+    # zeros/ones of a static shape: one Const / shape + Const + Fill / a Const under 1,000
+    # elements, else the Fill
+    _("zeros", "1.0", "1.5", "const", "python/ops/array_ops.py zeros"),
+    _("zeros", "1.6", "1.7", "fill", "python/ops/array_ops.py zeros"),
+    _("zeros", "1.8", "1.15", "const_if_small", "python/ops/array_ops.py _constant_if_small"),
+    # zeros_initializer/ones_initializer: constant_op.constant (an op "Const") / array_ops
+    _("zeros_initializer", "1.0", "1.1", "Const", "python/ops/init_ops.py Zeros, Ones"),
+    _("zeros_initializer", "1.2", "1.15", "zeros", "python/ops/init_ops.py Zeros, Ones"),
+    # -- dropout ------------------------------------------------------------------------------
+    # tf.nn.dropout: keep_prob, Floor (12 ops) / rate, keep_prob = 1 - rate, Floor (14 ops) /
+    # rate, GreaterEqual, Cast (16 ops)
+    _("dropout", "1.0", "1.12", "keep_prob", "python/ops/nn_ops.py dropout"),
+    _("dropout", "1.13", "1.13", "rate_floor", "python/ops/nn_ops.py dropout_v2"),
+    _("dropout", "1.14", "1.15", "rate", "python/ops/nn_ops.py dropout_v2"),
+    # a noise_shape with unknown dimensions: taken as given / completed from x
+    _("dropout_noise_shape", "1.0", "1.6", "given", "python/ops/nn_ops.py dropout"),
+    _("dropout_noise_shape", "1.7", "1.15", "completed", "python/ops/nn_ops.py _get_noise_shape"),
+    _("dropout_float_only", "1.0", "1.3", False, "python/ops/nn_ops.py dropout"),
+    _("dropout_float_only", "1.4", "1.15", True, "python/ops/nn_ops.py dropout"),
+    # tf.layers.dropout calls nn.dropout with keep_prob = 1 - rate / with rate=
+    _("layers_dropout", "1.0", "1.8", "keep_prob", "python/layers/core.py Dropout.call"),
+    _("layers_dropout", "1.9", "1.13", "keep_prob", "python/keras/layers/core.py Dropout.call"),
+    _("layers_dropout", "1.14", "1.15", "rate", "python/keras/layers/core.py Dropout.call"),
+    # -- other layers and ops ----------------------------------------------------------------------------
+    # tf.layers.dense on inputs of rank > 2: reshape to 2-D and back / tensordot
+    _("dense_rank3", "1.0", "1.0", "reshape", "python/layers/core.py Dense.call"),
+    _("dense_rank3", "1.1", "1.8", "tensordot", "python/layers/core.py Dense.call"),
+    _("dense_rank3", "1.9", "1.15", "tensordot", "python/keras/layers/core.py Dense.call"),
+    _("in_top_k", "1.0", "1.3", "InTopK", "python/ops/gen_nn_ops.py in_top_k"),
+    _("in_top_k", "1.4", "1.15", "InTopKV2", "python/ops/nn_ops.py in_top_k"),
+    _("conv_op", "1.0", "1.3", "convolution", "python/layers/convolutional.py _Conv.call"),
+    _("conv_op", "1.4", "1.8", "Conv2D", "python/layers/convolutional.py, ops/nn_ops.py"),
+    _("conv_op", "1.9", "1.15", "Conv2D", "python/keras/layers/convolutional.py, ops/nn_ops.py"),
+    # tf.layers.flatten: absent / reshape(x, (shape(x)[0], -1)), 8 ops / a known batch size
+    # used as it is, 2 ops
+    _("flatten", "1.0", "1.3", None, "python/layers/core.py"),
+    _("flatten", "1.4", "1.8", "dynamic_batch", "python/layers/core.py Flatten.call"),
+    _("flatten", "1.9", "1.12", "dynamic_batch", "python/keras/layers/core.py Flatten.call"),
+    _("flatten", "1.13", "1.15", "static_batch", "python/keras/layers/core.py Flatten.call"),
 )
+del _
 
 # The releases reproduced, each with the wheel whose sources were read.
-WHEELS = {"1.2": "1.2.1", "1.3": "1.3.0", "1.6": "1.6.0", "1.7": "1.7.0", "1.8": "1.8.0",
-          "1.15": "1.15.5"}
+WHEELS = {"1.0": "1.0.1", "1.1": "1.1.0", "1.2": "1.2.1", "1.3": "1.3.0", "1.4": "1.4.1",
+          "1.5": "1.5.1", "1.6": "1.6.0", "1.7": "1.7.0", "1.8": "1.8.0", "1.9": "1.9.0",
+          "1.10": "1.10.1", "1.11": "1.11.0", "1.12": "1.12.3", "1.13": "1.13.2",
+          "1.14": "1.14.0", "1.15": "1.15.5"}
 
 
 def _key(name):
@@ -131,8 +215,82 @@ def header(release=None):
     return (f"# TF 1.x release: {release.name} (its op-seed rule and graphs; "
             f"{ENV} or --tf1-release to choose)")
 
-
-def version(release=None):
-    """``(major, minor)`` of ``release`` (default: the current one), for "1.7 and later" tests."""
-    release = release or current()
-    return tuple(int(part) for part in release.wheel.split(".")[:2])
+# The recurrent cells (runtime/rnn_ops.py).  Source of each row: the wheel's
+# python/ops/rnn_cell_impl.py, and for 1.0-1.1 (the cells were contrib's)
+# contrib/rnn/python/ops/core_rnn_cell_impl.py; OutputProjectionWrapper's in
+# contrib/rnn/python/ops/core_rnn_cell.py.
+FACTS += (
+    Fact("rnn_variable_names", "1.0", "1.1", ("weights", "biases"),
+         "contrib/rnn/python/ops/core_rnn_cell_impl.py _linear"),
+    Fact("rnn_variable_names", "1.2", "1.15", ("kernel", "bias"),
+         "python/ops/rnn_cell_impl.py _WEIGHTS_VARIABLE_NAME, _BIAS_VARIABLE_NAME"),
+    # zero state: stack + zeros / _concat, its static twin, zeros / _concat, zeros, static twin
+    Fact("rnn_zero_state", "1.0", "1.1", "stack",
+         "python/ops/rnn_cell_impl.py RNNCell.zero_state (1.0), _zero_state_tensors (1.1)"),
+    Fact("rnn_zero_state", "1.2", "1.3", "static_first",
+         "python/ops/rnn_cell_impl.py _zero_state_tensors"),
+    Fact("rnn_zero_state", "1.4", "1.15", "static_last",
+         "python/ops/rnn_cell_impl.py _zero_state_tensors"),
+    Fact("rnn_zero_state_scope", "1.0", "1.0", False, "python/ops/rnn_cell_impl.py zero_state"),
+    Fact("rnn_zero_state_scope", "1.1", "1.15", True,
+         "python/ops/rnn_cell_impl.py zero_state: name_scope '<Cell>ZeroState'"),
+    # when a cell makes its kernel and bias: _linear at each call / _Linear at the first / build
+    Fact("rnn_cell_variables", "1.0", "1.3", "linear", "python/ops/rnn_cell_impl.py _linear"),
+    Fact("rnn_cell_variables", "1.4", "1.4", "class", "python/ops/rnn_cell_impl.py _Linear"),
+    Fact("rnn_cell_variables", "1.5", "1.15", "build",
+         "python/ops/rnn_cell_impl.py build, add_variable"),
+    Fact("rnn_projection_variables", "1.0", "1.3", "linear",
+         "contrib/rnn/python/ops/core_rnn_cell.py OutputProjectionWrapper.call _linear"),
+    Fact("rnn_projection_variables", "1.4", "1.15", "class",
+         "contrib/rnn/python/ops/core_rnn_cell.py OutputProjectionWrapper.call _Linear"),
+)
+# DropoutWrapper's state_keep_prob (1.1+; 1.0's wrapper had none): every part of the state,
+# or (1.4+, _default_dropout_state_filter_visitor) all but an LSTM's memory c
+FACTS += (
+    Fact("rnn_dropout_state_filter", "1.0", "1.3", False,
+         "contrib/rnn/python/ops/core_rnn_cell_impl.py (1.1), rnn_cell_impl.py DropoutWrapper"),
+    Fact("rnn_dropout_state_filter", "1.4", "1.15", True,
+         "python/ops/rnn_cell_impl.py _default_dropout_state_filter_visitor"),
+)
+# dynamic_rnn (runtime/rnn_dynamic.py), python/ops/rnn.py dynamic_rnn, _dynamic_rnn_loop
+FACTS += (
+    Fact("rnn_dynamic_loop", "1.0", "1.4", "unbounded",
+         "python/ops/rnn.py _dynamic_rnn_loop: while_loop(cond=time < time_steps)"),
+    Fact("rnn_dynamic_loop", "1.5", "1.5", "max_iterations",
+         "python/ops/rnn.py _dynamic_rnn_loop: maximum_iterations=time_steps"),
+    Fact("rnn_dynamic_loop", "1.6", "1.15", "bounded",
+         "python/ops/rnn.py _dynamic_rnn_loop: loop_bound = minimum(time_steps, maximum(1, ..))"),
+    Fact("rnn_dynamic_batch", "1.0", "1.2", "shape", "python/ops/rnn.py dynamic_rnn"),
+    Fact("rnn_dynamic_batch", "1.3", "1.15", "best_effort",
+         "python/ops/rnn.py _best_effort_input_batch_size"),
+    Fact("rnn_dynamic_transpose", "1.0", "1.1", "perm",
+         "python/ops/rnn.py dynamic_rnn: array_ops.transpose(input_, [1, 0, 2])"),
+    Fact("rnn_dynamic_transpose", "1.2", "1.4", "outside",
+         "python/ops/rnn.py dynamic_rnn: _transpose_batch_time before variable_scope"),
+    Fact("rnn_dynamic_transpose", "1.5", "1.15", "inside",
+         "python/ops/rnn.py dynamic_rnn: _transpose_batch_time in variable_scope('rnn')"),
+)
+# tf.contrib.seq2seq (runtime/seq2seq_loss.py), contrib/seq2seq/python/ops/loss.py
+FACTS += (
+    Fact("seq2seq_loss", "1.0", "1.13", "epsilon",
+         "contrib/seq2seq/python/ops/loss.py sequence_loss: total_size += 1e-12"),
+    Fact("seq2seq_loss", "1.14", "1.15", "div_no_nan",
+         "contrib/seq2seq/python/ops/loss.py sequence_loss: math_ops.div_no_nan"),
+    Fact("seq2seq_loss_function_call", "1.0", "1.0", "logits_first",
+         "contrib/seq2seq/python/ops/loss.py softmax_loss_function(probs_flat, targets)"),
+    Fact("seq2seq_loss_function_call", "1.1", "1.1", "targets_first",
+         "contrib/seq2seq/python/ops/loss.py softmax_loss_function(targets, probs_flat)"),
+    Fact("seq2seq_loss_function_call", "1.2", "1.15", "keywords",
+         "contrib/seq2seq/python/ops/loss.py softmax_loss_function(labels=, logits=)"),
+)
+# dynamic_decode (runtime/seq2seq_decode.py), contrib/seq2seq/python/ops/decoder.py: absent
+# in 1.0 (seq2seq.py's dynamic_rnn_decoder), 1.1's not read; maximum_iterations through
+# `finished` / through while_loop(maximum_iterations=), lengths counted while unfinished
+FACTS += (
+    Fact("seq2seq_dynamic_decode", "1.0", "1.1", None,
+         "contrib/seq2seq/python/ops/ (1.0: no decoder.py; 1.1 not read)"),
+    Fact("seq2seq_dynamic_decode", "1.2", "1.13", "finished",
+         "contrib/seq2seq/python/ops/decoder.py dynamic_decode"),
+    Fact("seq2seq_dynamic_decode", "1.14", "1.15", "loop_maximum",
+         "contrib/seq2seq/python/ops/decoder.py dynamic_decode"),
+)

@@ -1,5 +1,5 @@
-"""What every TF 1.15 RNN cell shares: the ``RNNCell`` base (its scope, ``zero_state``,
-variables), ``LSTMStateTuple``, and the release's variable names.
+"""What every TF 1.x RNN cell shares: the ``RNNCell`` base (its scope, ``zero_state``,
+variables) and ``LSTMStateTuple``.
 
     class MyCell(RNNCell):                     # a TF 1.x subclass, as it was written
         state_size = output_size = property(lambda self: 8)
@@ -21,28 +21,8 @@ import re
 from typing import NamedTuple
 
 from tf1repro.runtime.base import _unsupported
+from tf1repro.runtime.rnn_ops import _name, zero_state_scope, zero_state_tensors
 from tf1repro.tfcompat import tf, v1
-
-
-class Names(NamedTuple):
-    """What one TF release called a cell's matrices and bias vectors."""
-    weights: str
-    biases: str
-
-
-# The words that changed between releases: 1.0-1.1's contrib cells said
-# "weights"/"biases" (read in a 1.1-era source of contrib/rnn's core_rnn_cell_impl.py);
-# 1.2.1's python/ops/rnn_cell_impl.py already says "kernel"/"bias" (its wheel), as every
-# later release did: so every release tf1repro reproduces (1.2-1.15) uses the second.  The
-# scopes (basic_lstm_cell, gru_cell/gates, lstm_cell/projection, multi_rnn_cell/cell_0) are
-# the same throughout.  The cells look NAMES up when they make their variables.
-RELEASES = {"1.0": Names("weights", "biases"), "1.2": Names("kernel", "bias")}
-NAMES = RELEASES["1.2"]  # 1.2 to 1.15
-
-
-def _name(kind, prefix=None):
-    word = getattr(NAMES, kind)  # read at build time, so NAMES can be switched
-    return f"{prefix}/{word}" if prefix else word
 
 
 def _snake_case(class_name):
@@ -145,10 +125,10 @@ class RNNCell:
             return self.call(inputs, state)
 
     def zero_state(self, batch_size, dtype):
-        """Zeros shaped ``[batch_size, s]`` for each ``s`` in ``state_size``."""
-        with v1.name_scope(type(self).__name__ + "ZeroState", values=[batch_size]):
-            return tf.nest.map_structure(lambda size: _zeros(batch_size, size, dtype),
-                                         self.state_size)
+        """Zeros shaped ``[batch_size, s]`` for each ``s`` in ``state_size``, built as the
+        release built them (``rnn_ops.zero_state_tensors``)."""
+        with zero_state_scope(self, batch_size):
+            return zero_state_tensors(self.state_size, batch_size, dtype)
 
     def _variable(self, name, shape, initializer=None, dtype=None):
         var = v1.get_variable(name, shape, dtype or self.dtype, initializer,
@@ -179,14 +159,6 @@ def _check_floating(dtype):
         raise ValueError(f"RNN cell only supports floating point inputs, but saw dtype: {dtype}")
 
 
-def _zeros(batch_size, size, dtype):
-    dims = tf.TensorShape(size).as_list()
-    zeros = tf.zeros(tf.stack([batch_size] + dims), dtype)
-    static = tf.get_static_value(batch_size)
-    zeros.set_shape([None if static is None else int(static)] + dims)
-    return zeros
-
-
 def _depth(cell, inputs_shape):
     shape = tf.TensorShape(inputs_shape)
     if shape.rank is not None and shape.rank != 2:
@@ -195,7 +167,3 @@ def _depth(cell, inputs_shape):
     if shape.rank is None or shape[-1] is None:
         raise ValueError(f"Expected inputs.shape[-1] to be known, saw shape: {shape}")
     return int(shape[-1])
-
-
-def _gates(inputs, state, kernel, bias):
-    return tf.nn.bias_add(tf.matmul(tf.concat([inputs, state], 1), kernel), bias)

@@ -1,17 +1,19 @@
-"""TF 1.15's RNN cells (``tf.nn.rnn_cell``), rebuilt on core TensorFlow.
+"""TF 1.x's RNN cells (``tf.nn.rnn_cell``), rebuilt on core TensorFlow.
 
     cell = BasicLSTMCell(128)                     # or LSTMCell, GRUCell, BasicRNNCell
     outputs, state = tf.nn.dynamic_rnn(cell, X, dtype=tf.float32)
     # variables: rnn/basic_lstm_cell/kernel [depth + 128, 512], rnn/basic_lstm_cell/bias [512]
 
-Keras 3 took ``tf.compat.v1.nn.rnn_cell`` away.  These are TF 1.15's
+Keras 3 took ``tf.compat.v1.nn.rnn_cell`` away.  These are TF 1.x's
 ``rnn_cell_impl.py`` cells with its argument lists and defaults, variable names,
-creation order, initializers and gate layout, so TF 1.x checkpoints restore.
+creation order, initializers and gate layout, so TF 1.x checkpoints restore; when
+the variables are made, relative to the ops of the first step, is the release's
+(``rnn_ops.Affine``: in ``build`` from 1.5, at the first call before).
 """
 
 from tf1repro.runtime.base import _unsupported
-from tf1repro.runtime.rnn_base import (LSTMStateTuple, RNNCell, _activation, _depth, _gates,
-                                       _name)
+from tf1repro.runtime.rnn_base import LSTMStateTuple, RNNCell, _activation, _depth
+from tf1repro.runtime.rnn_ops import Affine, cell_era
 from tf1repro.tfcompat import tf, v1
 
 
@@ -31,11 +33,12 @@ class BasicRNNCell(RNNCell):
 
     def build(self, inputs_shape):
         depth = _depth(self, inputs_shape)
-        self._kernel = self._variable(_name("weights"), [depth + self._num_units, self._num_units])
-        self._bias = self._variable(_name("biases"), [self._num_units], v1.zeros_initializer())
+        self._linear = Affine(self, cell_era())
+        if self._linear.era == "build":
+            self._linear.make(depth + self._num_units, self._num_units)
 
     def call(self, inputs, state):
-        output = self._activation(_gates(inputs, state, self._kernel, self._bias))
+        output = self._activation(self._linear([inputs, state], self._num_units))
         return output, output
 
 
@@ -59,21 +62,19 @@ class GRUCell(RNNCell):
     state_size = output_size = property(lambda self: self._num_units)
 
     def build(self, inputs_shape):
-        rows, units = _depth(self, inputs_shape) + self._num_units, self._num_units
-        self._gate_kernel = self._variable(_name("weights", "gates"), [rows, 2 * units],
-                                           self._kernel_initializer)
-        self._gate_bias = self._variable(_name("biases", "gates"), [2 * units],
-                                         self._bias_initializer or v1.constant_initializer(1.0))
-        self._candidate_kernel = self._variable(_name("weights", "candidate"), [rows, units],
-                                                self._kernel_initializer)
-        self._candidate_bias = self._variable(_name("biases", "candidate"), [units],
-                                              self._bias_initializer or v1.zeros_initializer())
+        rows, units, era = _depth(self, inputs_shape) + self._num_units, self._num_units, cell_era()
+        self._gate_linear = Affine(self, era, "gates", self._kernel_initializer,
+                                   self._bias_initializer or v1.constant_initializer(1.0))
+        self._candidate_linear = Affine(self, era, "candidate", self._kernel_initializer,
+                                        self._bias_initializer)
+        if era == "build":
+            self._gate_linear.make(rows, 2 * units)
+            self._candidate_linear.make(rows, units)
 
     def call(self, inputs, state):
-        gates = tf.sigmoid(_gates(inputs, state, self._gate_kernel, self._gate_bias))
+        gates = tf.sigmoid(self._gate_linear([inputs, state], 2 * self._num_units))
         r, u = tf.split(gates, 2, axis=1)
-        candidate = self._activation(
-            _gates(inputs, r * state, self._candidate_kernel, self._candidate_bias))
+        candidate = self._activation(self._candidate_linear([inputs, r * state], self._num_units))
         new_h = u * state + (1 - u) * candidate
         return new_h, new_h
 
@@ -105,14 +106,18 @@ class BasicLSTMCell(RNNCell):
 
     def build(self, inputs_shape):
         rows = _depth(self, inputs_shape) + self._num_units
-        self._kernel = self._variable(_name("weights"), [rows, 4 * self._num_units])
-        self._bias = self._variable(_name("biases"), [4 * self._num_units],
-                                    v1.zeros_initializer())
+        self._linear = Affine(self, cell_era())
+        if self._linear.era == "build":
+            self._linear.make(rows, 4 * self._num_units)
 
     def call(self, inputs, state):
-        c, h = state if self._state_is_tuple else tf.split(state, 2, axis=1)
-        i, j, f, o = tf.split(_gates(inputs, h, self._kernel, self._bias), 4, axis=1)
-        forget_bias = tf.constant(self._forget_bias, dtype=f.dtype)
+        built = self._linear.era == "build"
+        # 1.5+ split along a Const ``one`` made first and add a Const forget bias; before,
+        # each split made its own axis and ``f + forget_bias`` its ``add/y``: as many ops.
+        axis = tf.constant(1, dtype=tf.int32) if built else 1
+        c, h = state if self._state_is_tuple else tf.split(state, 2, axis=axis)
+        i, j, f, o = tf.split(self._linear([inputs, h], 4 * self._num_units), 4, axis=axis)
+        forget_bias = tf.constant(self._forget_bias, dtype=f.dtype) if built else self._forget_bias
         new_c = c * tf.sigmoid(f + forget_bias) + tf.sigmoid(i) * self._activation(j)
         new_h = self._activation(new_c) * tf.sigmoid(o)
         new_state = (LSTMStateTuple(new_c, new_h) if self._state_is_tuple
@@ -155,26 +160,34 @@ class LSTMCell(RNNCell):
     output_size = property(lambda self: self._output_size)
 
     def build(self, inputs_shape):
-        units, init = self._num_units, self._initializer
+        units, init, era = self._num_units, self._initializer, cell_era()
         h_size = units if self._num_proj is None else self._num_proj
-        self._kernel = self._variable(_name("weights"), [_depth(self, inputs_shape) + h_size,
-                                                         4 * units], init)
-        self._bias = self._variable(_name("biases"), [4 * units], v1.zeros_initializer())
-        if self._use_peepholes:
+        self._linear = Affine(self, era, None, init)
+        self._projection = Affine(self, era, "projection", init, bias=False)
+        self._w_f_diag = None
+        if era == "build":
+            self._linear.make(_depth(self, inputs_shape) + h_size, 4 * units)
+            self._make_peepholes()
+            if self._num_proj is not None:
+                self._projection.make(units, self._num_proj)
+
+    def _make_peepholes(self):
+        if self._use_peepholes and self._w_f_diag is None:
+            units, init = self._num_units, self._initializer
             self._w_f_diag = self._variable("w_f_diag", [units], init)
             self._w_i_diag = self._variable("w_i_diag", [units], init)
             self._w_o_diag = self._variable("w_o_diag", [units], init)
-        if self._num_proj is not None:
-            self._proj_kernel = self._variable(_name("weights", "projection"),
-                                               [units, self._num_proj], init)
 
     def call(self, inputs, state):
         units = self._num_units
         if self._state_is_tuple:
             c_prev, m_prev = state
         else:
-            c_prev, m_prev = state[:, :units], state[:, units:units + self._output_size]
-        i, j, f, o = tf.split(_gates(inputs, m_prev, self._kernel, self._bias), 4, axis=1)
+            # array_ops.slice in every release: a Slice and its two Consts each
+            c_prev = tf.slice(state, [0, 0], [-1, units])
+            m_prev = tf.slice(state, [0, units], [-1, self._output_size])
+        i, j, f, o = tf.split(self._linear([inputs, m_prev], 4 * units), 4, axis=1)
+        self._make_peepholes()  # before 1.5: here, after the gates' ops
         act = self._activation
         if self._use_peepholes:
             c = (tf.sigmoid(f + self._forget_bias + self._w_f_diag * c_prev) * c_prev
@@ -186,7 +199,7 @@ class LSTMCell(RNNCell):
         o_in = o + self._w_o_diag * c if self._use_peepholes else o
         m = tf.sigmoid(o_in) * act(c)
         if self._num_proj is not None:
-            m = tf.matmul(m, self._proj_kernel)
+            m = self._projection([m], self._num_proj)
             if self._proj_clip is not None:
                 m = tf.clip_by_value(m, -self._proj_clip, self._proj_clip)
         new_state = LSTMStateTuple(c, m) if self._state_is_tuple else tf.concat([c, m], 1)

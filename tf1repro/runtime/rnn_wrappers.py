@@ -1,4 +1,4 @@
-"""TF 1.15's cells made of cells: ``MultiRNNCell``, ``DropoutWrapper``
+"""TF 1.x's cells made of cells: ``MultiRNNCell``, ``DropoutWrapper``
 (``tf.nn.rnn_cell``) and ``OutputProjectionWrapper`` (``tf.contrib.rnn``).
 
     cell = MultiRNNCell([BasicLSTMCell(128), BasicLSTMCell(64)])   # multi_rnn_cell/cell_0/...
@@ -14,7 +14,10 @@ OutputProjectionWrapper they are nested in the wrapper's
 import hashlib
 
 from tf1repro.runtime.base import _unsupported
-from tf1repro.runtime.rnn_base import LSTMStateTuple, RNNCell, _name, assert_like_rnncell
+from tf1repro.runtime import releases
+from tf1repro.runtime.dropout import nn_dropout
+from tf1repro.runtime.rnn_base import LSTMStateTuple, RNNCell, assert_like_rnncell
+from tf1repro.runtime.rnn_ops import Affine, zero_state_scope
 from tf1repro.tfcompat import tf, v1
 
 
@@ -46,7 +49,7 @@ class MultiRNNCell(RNNCell):
     def zero_state(self, batch_size, dtype):
         if not self._state_is_tuple:
             return super().zero_state(batch_size, dtype)
-        with v1.name_scope("MultiRNNCellZeroState", values=[batch_size]):
+        with zero_state_scope(self, batch_size):
             return tuple(cell.zero_state(batch_size, dtype) for cell in self._cells_list)
 
     def call(self, inputs, state):
@@ -58,8 +61,8 @@ class MultiRNNCell(RNNCell):
             with v1.variable_scope(f"cell_{k}"):
                 if self._state_is_tuple:
                     cell_state = state[k]
-                else:  # concatenated: this cell's columns
-                    cell_state = state[:, start:start + cell.state_size]
+                else:  # concatenated: this cell's columns (array_ops.slice, every release)
+                    cell_state = tf.slice(state, [0, start], [-1, cell.state_size])
                     start += cell.state_size
                 output, cell_state = cell(output, cell_state)
             new_states.append(cell_state)
@@ -67,7 +70,7 @@ class MultiRNNCell(RNNCell):
 
 
 def _droppable(state):
-    """Flags over ``tf.nest.flatten(state)``: TF 1.15's default state filter drops
+    """Flags over ``tf.nest.flatten(state)``: TF 1.4+'s default state filter drops
     everything but an LSTM's memory ``c`` (and never a TensorArray)."""
     if isinstance(state, LSTMStateTuple):
         return [False, True]
@@ -88,7 +91,7 @@ class _OneCellWrapper(RNNCell):
         return [self.cell]
 
     def zero_state(self, batch_size, dtype):
-        with v1.name_scope(f"{type(self).__name__}ZeroState", values=[batch_size]):
+        with zero_state_scope(self, batch_size):
             return self.cell.zero_state(batch_size, dtype)
 
 
@@ -137,9 +140,18 @@ class DropoutWrapper(_OneCellWrapper):
         keep = self._keep[salt]
         leaves = tf.nest.flatten(values)
         flags = flags or [True] * len(leaves)
-        dropped = [tf.nn.dropout(leaf, rate=1.0 - keep, seed=self._gen_seed(salt, k))
-                   if flag else leaf for k, (leaf, flag) in enumerate(zip(leaves, flags))]
+        dropped = [self._drop(leaf, keep, self._gen_seed(salt, k)) if flag else leaf
+                   for k, (leaf, flag) in enumerate(zip(leaves, flags))]
         return tf.nest.pack_sequence_as(values, dropped)
+
+    @staticmethod
+    def _drop(leaf, keep, seed):
+        # The release's nn.dropout (runtime/dropout.py): keep_prob= through 1.13 (whose
+        # dropout turns it into a rate itself), then dropout_v2(rate=1. - keep_prob): a "sub"
+        # op before the dropout's own when keep is a tensor (rnn_cell_impl.py, 1.13.2, 1.14.0).
+        if releases.fact("dropout") != "rate":
+            return nn_dropout(leaf, keep_prob=keep, seed=seed)
+        return nn_dropout(leaf, rate=1. - keep, seed=seed)
 
     def _applies(self, salt):
         keep = self._keep[salt]
@@ -151,7 +163,9 @@ class DropoutWrapper(_OneCellWrapper):
             inputs = self._dropout(inputs, "input")
         output, new_state = self.cell(inputs, state, scope=scope)
         if self._applies("state"):
-            new_state = self._dropout(new_state, "state", _droppable(new_state))
+            # 1.4+ spare an LSTM's memory c; 1.1-1.3 dropped every part of the state.
+            flags = _droppable(new_state) if releases.fact("rnn_dropout_state_filter") else None
+            new_state = self._dropout(new_state, "state", flags)
         if self._applies("output"):
             output = self._dropout(output, "output")
         return output, new_state
@@ -168,22 +182,18 @@ class OutputProjectionWrapper(_OneCellWrapper):
         if output_size < 1:
             raise ValueError(f"Parameter output_size must be > 0: {output_size}.")
         self.cell, self._output_size, self._activation = cell, output_size, activation
-        self._kernel = None
+        self._linear = None
 
     output_size = property(lambda self: self._output_size)
 
     def call(self, inputs, state):
         output, new_state = self.cell(inputs, state)
-        if self._kernel is None:  # after the cell's variables, as TF 1.15 made them
-            depth = output.shape[-1]
-            if depth is None:
-                raise ValueError(f"linear expects shape[1] to be provided for shape "
-                                 f"{output.shape}, but saw None")
-            self._kernel = self._variable(_name("weights"), [int(depth), self._output_size],
-                                          dtype=output.dtype)
-            self._bias = self._variable(_name("biases"), [self._output_size],
-                                        v1.zeros_initializer(), dtype=output.dtype)
-        projected = tf.nn.bias_add(tf.matmul(output, self._kernel), self._bias)
+        if output.shape[-1] is None:
+            raise ValueError(f"linear expects shape[1] to be provided for shape "
+                             f"{output.shape}, but saw None")
+        if self._linear is None:
+            self._linear = Affine(self, releases.fact("rnn_projection_variables"))
+        projected = self._linear([output], self._output_size)
         return (self._activation(projected) if self._activation else projected), new_state
 
 

@@ -3,13 +3,14 @@
     install()                      # tf1repro.tf1 does this on import
     with tf1_rule(): ...           # or only for a block (the package's own graphs)
 
-TF 1.2 to 1.15 (``framework/random_seed.py`` ``get_seed``; ``ops.py`` ``_last_id``)::
+TF 1.0 to 1.15 (``framework/random_seed.py`` ``get_seed``; ``ops.py`` ``_last_id``)::
 
     graph seed set, op seed None  ->  (graph_seed, number of ops already in the graph)
     graph seed set, op seed s     ->  (graph_seed, s)
     no graph seed, op seed s      ->  (87654321, s)
     neither                       ->  (None, None)
-    each value modulo 2**31 - 1, and (0, 0) becomes (0, 2**31 - 1)
+    each value modulo 2**31 - 1, and (0, 0) becomes (0, 2**31 - 1) from 1.1 on
+    (1.0.1 passed (0, 0) on, which the kernels read as "draw nondeterministically")
 
 TensorFlow 2.x numbers a graph's seeded ops 0, 1, 2, ... instead, so every
 initializer and dropout mask of a seeded TF 1.x program draws other numbers.
@@ -25,6 +26,8 @@ import threading
 from tf1repro.tfcompat import tf, v1
 
 from tensorflow.python.framework import random_seed as _random_seed
+
+from tf1repro.runtime import releases
 
 
 DEFAULT_GRAPH_SEED = 87654321
@@ -54,7 +57,8 @@ def tf1_get_seed(op_seed):
         seeds = DEFAULT_GRAPH_SEED, op_seed % MAXINT32
     else:
         seeds = None, None
-    if seeds == (0, 0):  # the C++ kernels read (0, 0) as "nondeterministic"
+    # the C++ kernels read (0, 0) as "nondeterministic"; 1.1 on avoided it
+    if seeds == (0, 0) and releases.fact("seed_zero_pair"):
         return 0, MAXINT32
     return seeds
 

@@ -1,10 +1,11 @@
 """TF 1.x's ``tf.cond`` and ``smart_cond``, op for op, for the layers to share.
 
     outputs = cond(training, lambda: batch_mean, lambda: moving_mean)
+    decay = smart_select(training, lambda: momentum, lambda: 1.)   # 1.2-1.4's where
     # cond/Switch, cond/switch_t, cond/switch_f, cond/pred_id,
     # cond/Switch_1 (true: batch_mean), cond/Switch_2 (false: moving_mean), cond/Merge
 
-TF 1.x's ``control_flow_ops.cond`` (1.2-1.15 alike) made, in its name scope
+TF 1.x's ``control_flow_ops.cond`` (1.0-1.15 alike) made, in its name scope
 ``cond``, ``cond_1``, ...: the predicate's ``Switch``, the pivots ``switch_t``
 and ``switch_f``, ``pred_id``; then the true branch's ops, each outside tensor
 it reads gated by a ``Switch`` made right after the op reading it (a reference
@@ -50,3 +51,20 @@ def smart_cond(pred, true_fn, false_fn, name=None):
     if static is None:
         return cond(pred, true_fn, false_fn, name=name)
     return true_fn() if static else false_fn()
+
+
+def smart_select(pred, fn_then, fn_else):
+    """TF 1.2-1.4's ``_smart_select`` (layers/normalization.py): the Python
+    branch when ``pred`` is known, else both branches and ``where``: ExpandDims
+    (a number becomes an ``ExpandDims/input`` Const), ExpandDims, Reshape of
+    the predicate, Select, Squeeze."""
+    static = static_bool(pred)
+    if static:
+        return fn_then()
+    if static is False:
+        return fn_else()
+    t_then = tf.expand_dims(fn_then(), 0)
+    t_else = tf.expand_dims(fn_else(), 0)
+    pred = tf.reshape(pred, [1])
+    result = v1.where(pred, t_then, t_else)  # op Select, as 1.x's array_ops.where
+    return tf.squeeze(result, [0])

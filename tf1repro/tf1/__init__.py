@@ -26,8 +26,8 @@ Where TensorFlow 2.21 changed what a TF 1.x call means, TF 1.x's meaning is back
 (``tf.nn``: the cross-entropies refuse positional arguments again; ``tf.matmul`` and
 ``tf.nn.top_k`` take ``name`` where TF 1.x did); docs/tf1-audit.md lists what was
 compared.  Names TF 1.x renamed before 1.0 (``tf.mul``, ``tf.train.SummaryWriter``)
-raise ``Unsupported`` naming the successor; the Estimator APIs (``tf.estimator``,
-``tf.contrib.learn``) are out of scope and say so.
+raise ``Unsupported`` naming the successor.  ``tf.estimator`` and ``tf.contrib.learn``
+are ``tf1repro.estimator``'s (docs/estimators.md), imported on first use.
 
 A TF 1.x argument these do not implement, and any other ``tf.layers`` /
 ``tf.contrib`` name (attribute or ``from ... import``), raises
@@ -40,8 +40,8 @@ import importlib
 
 from tf1repro.tfcompat import tf as _tf
 from tf1repro.tfcompat import v1 as _v1
-from tf1repro.runtime import arrays, releases, seeds
-from tf1repro.tf1 import _namespace, contrib, layers, nn, train  # noqa: F401
+from tf1repro.runtime import arrays, releases, seeds, tensor_arrays
+from tf1repro.tf1 import _namespace, contrib, layers, nn, test, train  # noqa: F401
 from tf1repro.tf1._compat_calls import matmul  # noqa: F401
 
 # TF 1.x's behaviour, not only its graph mode: variables are reference
@@ -56,6 +56,8 @@ seeds.install()
 # zeros/ones (and through them zeros_initializer, zeros_like, ...) make the ops
 # the chosen release made: one Const, the Fill triple, or Const-if-small.
 arrays.install()
+# TensorArray.size() is the TensorArraySizeV3 op it was in TF 1.x (dynamic_rnn's stack).
+tensor_arrays.install()
 RELEASE = releases.current()  # $TF1REPRO_TF1_RELEASE, checked once, at import
 
 __version__ = _tf.__version__
@@ -64,18 +66,18 @@ __version__ = _tf.__version__
 # runtime/random.py, runtime/initializers.py); everything else is forwarded below.
 from tf1repro.runtime.arrays import ones, ones_like, zeros, zeros_like  # noqa: E402,F401
 from tf1repro.runtime.initializers import (  # noqa: E402,F401
-    CoreVarianceScaling as variance_scaling_initializer)
+    CoreVarianceScaling as variance_scaling_initializer, glorot_normal_initializer)
 from tf1repro.runtime.random import random_uniform, random_uniform_initializer  # noqa: E402,F401
-_ADDED = ("layers", "contrib", "examples", "nn", "train", "matmul", "zeros", "ones",
+_ADDED = ("layers", "contrib", "examples", "estimator", "nn", "test", "train", "matmul", "zeros", "ones",
           "zeros_like", "ones_like", "random_uniform", "random_uniform_initializer",
-          "variance_scaling_initializer")
+          "variance_scaling_initializer", "glorot_normal_initializer")
 _forward = _namespace.forward("tf", "tf1repro.tf1", _v1, _ADDED)
 _namespace.install_finder()
 
 
 def __getattr__(name):
-    if name == "examples":  # provisioning and data code: imported on first use only
-        return importlib.import_module("tf1repro.tf1.examples")
+    if name in ("examples", "estimator"):  # imported on first use only
+        return importlib.import_module(f"tf1repro.tf1.{name}")
     return _forward(name)
 
 

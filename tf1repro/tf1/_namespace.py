@@ -1,13 +1,12 @@
 """What the ``tf1repro.tf1`` namespaces answer for a name they do not have.
 
-Three answers, each a one-line ``Unsupported`` (a ``NotImplementedError``, so
+Two answers, each a one-line ``Unsupported`` (a ``NotImplementedError``, so
 ``from ... import name`` shows it too, where an ``AttributeError`` would become a
 bare "cannot import name"):
 
 - a name this reproduction does not implement (``forbid_missing``);
 - a name TF 1.x itself renamed before 1.0 and TF 2.21's ``tf.compat.v1`` no longer
-  has (``RENAMED_IN_1_0``): the message names the TF 1.x successor;
-- the Estimator APIs (``tf.estimator``, ``tf.contrib.learn``): out of scope.
+  has (``RENAMED_IN_1_0``): the message names the TF 1.x successor.
 
 ``forward`` builds the ``__getattr__`` of a namespace that passes every other name
 through to its ``tf.compat.v1`` counterpart, and ``ModulePathFinder`` makes import
@@ -68,10 +67,6 @@ RENAMED_IN_1_0 = {
     "tf.op_scope": "tf.name_scope",
 }
 
-ESTIMATOR = ("the Estimator APIs (tf.estimator, tf.contrib.learn) are out of scope for "
-             "tf1repro.tf1; write the graph with tf.layers / tf.contrib.layers and a "
-             "tf.Session loop")
-
 
 def refusal(path, supported=None):
     """The ``Unsupported`` for TF 1.x's ``path`` (``"tf.contrib.slim"``), or None; counted in ``asked``."""
@@ -85,9 +80,6 @@ def _refusal(path, supported):
     if path in RENAMED_IN_1_0:
         return Unsupported(f"{path} was renamed {RENAMED_IN_1_0[path]} in TF 1.0; "
                            f"use {RENAMED_IN_1_0[path]}")
-    if path in ("tf.estimator", "tf.contrib.learn") or path.startswith(
-            ("tf.estimator.", "tf.contrib.learn.")):
-        return Unsupported(f"{path} is not supported: {ESTIMATOR}")
     if supported is not None:
         return Unsupported(
             f"{path} is not supported by tf1repro.tf1 (TF 1.x had it; this "
@@ -113,7 +105,7 @@ def forbid_missing(namespace, supported):
 
 def forward(namespace, module_name, target, added=()):
     """A module ``__getattr__`` that forwards to ``target`` (a ``tf.compat.v1``
-    namespace) and refuses renamed and Estimator names with ``Unsupported``."""
+    namespace) and refuses renamed names with ``Unsupported``."""
     def __getattr__(name):
         try:
             return getattr(target, name)

@@ -22,6 +22,7 @@ import importlib
 
 from tf1repro.runtime.base import Unsupported
 from tf1repro.runtime.dropout import nn_dropout as dropout  # noqa: F401  (the release's ops)
+from tf1repro.runtime.moments import moments  # noqa: F401  (1.0-1.2's shifted moments)
 from tf1repro.runtime.nn_ops import in_top_k  # noqa: F401  (InTopK before 1.4, InTopKV2 after)
 from tf1repro.tf1._namespace import forward
 from tf1repro.tfcompat import v1 as _v1
@@ -34,7 +35,7 @@ _LAZY = {
     "static_bidirectional_rnn": ("tf1repro.runtime.rnn", "static_bidirectional_rnn"),
 }
 _ADDED = ("softmax_cross_entropy_with_logits", "sparse_softmax_cross_entropy_with_logits",
-          "sigmoid_cross_entropy_with_logits", "top_k", "dropout", "in_top_k") + tuple(_LAZY)
+          "sigmoid_cross_entropy_with_logits", "top_k", "dropout", "in_top_k", "moments") + tuple(_LAZY)
 
 
 def _ensure_xent_args(name, sentinel, labels, logits):

@@ -4,8 +4,8 @@
     cell = tf.nn.rnn_cell.BasicLSTMCell(128)
     outputs, state = tf.nn.dynamic_rnn(cell, X, dtype=tf.float32)
 
-TF 1.15's argument lists, variable names and arithmetic, from the package's one
-implementation (``tf1repro.runtime.rnn``).  Any other name (``ResidualWrapper``,
+TF 1.15's argument lists, variable names and arithmetic, and the ops of the chosen
+release (zero state, when variables are made: ``tf1repro.runtime.rnn``, docs/releases.md).  Any other name (``ResidualWrapper``,
 ``DeviceWrapper``, ...) raises ``Unsupported`` saying so and naming these.
 ``OutputProjectionWrapper`` was ``tf.contrib.rnn``'s in TF 1.x, and is there.
 """

@@ -6,7 +6,7 @@
 ``tf.contrib.layers``' layers accept it; any other name raises ``Unsupported``.
 """
 
-from tf1repro.runtime.contrib_layers import add_arg_scope, arg_scope
+from tf1repro.runtime.arg_scope import add_arg_scope, arg_scope
 from tf1repro.tf1._namespace import forbid_missing
 
 __all__ = ["arg_scope", "add_arg_scope"]

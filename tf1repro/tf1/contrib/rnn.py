@@ -5,8 +5,8 @@
     cell = tf.contrib.rnn.OutputProjectionWrapper(tf.contrib.rnn.MultiRNNCell(cells), 1)
     outputs, states = tf.contrib.rnn.static_rnn(cell, tf.unstack(X, axis=1), dtype=tf.float32)
 
-The cells are the package's one implementation (``tf1repro.runtime.rnn``, TF
-1.15's names); ``static_rnn`` and ``static_bidirectional_rnn`` are
+The cells are the package's one implementation (``tf1repro.runtime.rnn``, the
+release's ops); ``static_rnn`` and ``static_bidirectional_rnn`` are
 ``tf.compat.v1.nn``'s (TF 1.x's ``contrib/rnn/__init__.py`` imported both from core
 ``rnn.py``).  Any other name
 raises ``Unsupported`` saying so and naming these.
