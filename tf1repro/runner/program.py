@@ -16,15 +16,22 @@ import traceback
 import types
 
 from tf1repro.errors import UserError
-from tf1repro.runner import era_numpy, import_rule, parameters
+from tf1repro.runner import era_numpy, import_rule, parameters, seeding
 
 
 def prepare(folders, numpy_print=None, ipython=None):
-    """The era's NumPy and the import rule, in this process (and this IPython's cells); the header."""
+    """The era's NumPy and the import rule, in this process (and this IPython's cells); the
+    header.  With a run's seed (``seeding.current()``) its rule too, and the generators seeded."""
     header = era_numpy.install(numpy_print)
     import_rule.install_finder(folders)
+    seed = seeding.current()
     if ipython is not None:
         ipython.ast_transformers.append(import_rule.ImportRule())
+        if seed is not None:
+            ipython.ast_transformers.append(seeding.SeedRule(seed))
+    if seed is not None:
+        seeding.start(seed)
+        header += "\n" + seeding.header(seed)
     return header
 
 

@@ -49,6 +49,7 @@ def add_command(sub):
     p.add_argument("--report", metavar="FILE.json", default=None, help="write the summary as JSON")
     p.add_argument("-q", "--quiet", action="store_true",
                    help="no header or summary lines (a script's stdout is then only its own)")
+    return p  # explore.commands adds --seeds, --grid, --seed (a grid on Ray) to it
 
 
 def default_out_dir():
