@@ -56,7 +56,9 @@ def _namespace(folder, program, args, values, options):
 
 
 def _last_line(text):
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    """The program's last line (a traceback's says what failed), not the runner's ``# `` lines."""
+    lines = [line.strip() for line in text.splitlines()
+             if line.strip() and not line.startswith("# ")]
     return lines[-1] if lines else "no output"
 
 
