@@ -14,7 +14,6 @@ import re
 import signal
 import subprocess
 import sys
-import time
 
 import numpy as np
 import pytest
@@ -28,7 +27,6 @@ from tf1repro.runner import seeding
 
 PROGRAM = '''\
 import random
-import time
 import numpy as np
 
 learning_rate = 0.1

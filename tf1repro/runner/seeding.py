@@ -19,13 +19,18 @@ program as written: its unseeded ``random.random()`` is then seeded).
 import ast
 import os
 
+from tf1repro.errors import UserError
+
 ENV = "TF1REPRO_RUN_SEED"
 
 
 def current():
     """The run's seed from ``$TF1REPRO_RUN_SEED``, or None when the program runs as written."""
     text = os.environ.get(ENV, "").strip()
-    return int(text) if text else None
+    try:
+        return int(text) if text else None
+    except ValueError:
+        raise UserError(f"{ENV}={text!r}: expected a whole number (the run's seed)") from None
 
 
 def _dotted(node):
