@@ -112,6 +112,8 @@ def test_grid_runs_records_fails_and_resumes_after_the_driver_is_killed(head, tm
     assert {f: (f / "output.log").stat().st_mtime_ns for f in kept} == kept
     summary = json.loads((out / "grid.json").read_text())
     good, bad = summary["points"]
+    assert summary["as_written"] == {"learning_rate": 0.1}  # the program's own `learning_rate = 0.1`
+    assert "learning_rate=0.1 (as written)  loss" in stdout
     assert bad["values"] == {"learning_rate": 5} and bad["finished"] == [] and bad["failed"] == [1, 2]
     assert all(r["error"] == "exit status 1: ValueError: learning rate too large"
                for r in bad["runs"]), bad["runs"]

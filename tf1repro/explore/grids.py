@@ -14,9 +14,11 @@ summary reads the series (``series.parse``) from each ``output.log``, so a new
 each recorded final value is placed among the seeds (z-score, rank).
 """
 
+import ast
 import hashlib
 import json
 import os
+import re
 
 import numpy as np
 
@@ -130,6 +132,33 @@ def still_to_run(runs, log):
     return todo
 
 
+def as_written(program, names):
+    """{NAME: value} of the program's own first top-level ``NAME = literal`` (the recorded
+    run's values); names it does not assign so are left out."""
+    try:
+        with open(program, encoding="utf-8") as f:
+            text = f.read()
+        sources = ([("".join(c["source"]) if isinstance(c["source"], list) else c["source"])
+                    for c in json.loads(text).get("cells", []) if c.get("cell_type") == "code"]
+                   if program.lower().endswith(".ipynb") else [text])
+    except (OSError, ValueError, KeyError, UnicodeDecodeError):
+        return {}
+    found = {}
+    for source in sources:
+        try:
+            body = ast.parse(re.sub(r"(?m)^\s*[%!].*$", "pass", source)).body
+        except SyntaxError:
+            continue
+        for stmt in body:
+            if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 \
+                    and isinstance(stmt.targets[0], ast.Name) and stmt.targets[0].id in names:
+                try:
+                    found.setdefault(stmt.targets[0].id, ast.literal_eval(stmt.value))
+                except ValueError:
+                    pass
+    return found
+
+
 def _place(values, recorded):
     a = np.asarray(values, dtype=np.float64)
     s = stats(values)
@@ -163,8 +192,11 @@ def summarise_point(values, runs, recorded, pattern):
 
 def grid(out, program, args, seeds, grid_values, options, execute, pattern=None, log=print):
     """Run ``program`` for every seed and grid point; write ``out/grid.json``, ``out/grid.png``."""
-    out, program = os.path.abspath(out), os.path.abspath(program)
+    out, program, seeds = os.path.abspath(out), os.path.abspath(program), list(seeds)
     runs = plan(out, program, args, list(seeds), grid_values, options)
+    log(f"# {os.path.basename(program)}: seeds {seeds[0]}..{seeds[-1]} through its own seeding "
+        "calls (tf.set_random_seed(x), np.random.seed(x), random.seed(x) run with x + seed), "
+        f"{len(points(grid_values))} grid point(s) set as -p sets them; runs in {out}")
     todo = still_to_run(runs, log)
     if todo:
         log(f"# running {len(todo)} of {len(runs)} runs")
@@ -174,6 +206,7 @@ def grid(out, program, args, seeds, grid_values, options, execute, pattern=None,
     summary = {"program": program, "args": list(args), "grid": grid_values, "seeds": list(seeds),
                "pattern": pattern.pattern if pattern is not None else "default",
                "recorded": {k: v for k, v in recorded.items()},
+               "as_written": as_written(program, set(grid_values)),
                "points": [summarise_point(values, [r for r in runs if r.values == values],
                                           recorded, pattern) for values in points(grid_values)]}
     os.makedirs(out, exist_ok=True)
@@ -196,7 +229,10 @@ def format_grid(summary):
              + ("; recorded: the program's own saved output" if summary["recorded"] else "")]
     table = [["grid point", "series", "seeds", "final mean ± std", "min–max", "recorded", "z",
               "rank"]]
+    own = summary.get("as_written", {})
     for p in summary["points"]:
+        if own and all(own.get(k, object()) == v for k, v in p["values"].items()):
+            p = dict(p, name=p["name"] + " (as written)")
         if not p["series"]:
             table.append([p["name"], "-", f"0 of {n_seeds}", "-", "-", "-", "-", "-"])
         for name, s in p["series"].items():
