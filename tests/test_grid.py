@@ -27,6 +27,7 @@ from tf1repro.runner import seeding
 
 PROGRAM = '''\
 import random
+import time
 import numpy as np
 
 learning_rate = 0.1
