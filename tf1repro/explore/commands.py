@@ -207,4 +207,7 @@ def cmd_run(args, log):
                              options, cluster.run, pattern=pattern, log=log)
     for line in grids.format_grid(summary):
         log(line)
+    if args.report:  # the grid's summary, as OUT/grid.json holds it
+        from tf1repro.files import write_json
+        write_json(args.report, summary)
     return 1 if any(p["failed"] for p in summary["points"]) else 0
