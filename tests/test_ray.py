@@ -217,8 +217,8 @@ def test_ray_missing_is_one_line_and_writes_nothing(tmp_path):
                        timeout=60)
     assert r.returncode == 2
     assert r.stderr.strip().splitlines() == [
-        "tf1repro: error: sweep and ablation run their trainings on Ray, which is not "
-        "installed: pip install -e .[sweep] (./run.sh sweep installs it)"]
+        "tf1repro: error: sweep, ablation and run --seeds/--grid run their trainings on Ray, "
+        "which is not installed: pip install -e .[sweep] (./run.sh sweep installs it)"]
     assert not out.exists()
 
 

@@ -110,7 +110,7 @@ def build_parser():
     test = sub.add_parser("test", help="run the test suite (pytest); extra arguments go to pytest")
     test.add_argument("pytest_args", nargs=argparse.REMAINDER)
     bench.add_command(sub)
-    run_command.add_command(sub)
+    run_command.add_command(sub, explore.add_grid_flags)  # --seeds/--grid: a grid on Ray
     which_release.add_command(sub)
     parser.explore_handlers = explore.add_commands(sub)  # plot, compare, sweep, ablation
     return parser
@@ -205,7 +205,7 @@ def main(argv=None, log=None):
             error = run_command.usage_error if args.command == "run" else parser.error
             error(f"unrecognized arguments: {' '.join(extra)}")
     handler = {"train": cmd_train, "vars": cmd_vars, "eval": cmd_eval, "test": cmd_test,
-               "notebook": cmd_notebook, "bench": bench.cmd_bench, "run": run_command.cmd_run,
+               "notebook": cmd_notebook, "bench": bench.cmd_bench, "run": explore.cmd_run,
                "which-release": which_release.cmd_which_release,
                **parser.explore_handlers}[args.command]
     try:

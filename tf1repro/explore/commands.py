@@ -134,3 +134,81 @@ def cmd_ablation(args, log):
     for line in sweeps.format_ablation(result):
         log(line)
     return 1 if any(cell["failed"] for cell in result["cells"]) else 0
+
+
+# --- run over seeds and a grid (``./run.sh run --seeds N --grid NAME=V1,V2 PROGRAM``) ----------
+
+def add_grid_flags(p):
+    """The flags that make ``run`` (``runner.run_command``'s parser ``p``) a grid on Ray."""
+    g = p.add_argument_group("seeds and a grid, on Ray (docs/grids.md)")
+    g.add_argument("--seeds", type=argtypes.positive_int, default=None, metavar="N",
+                   help="run the program with seeds 1..N, each a Ray task (see --seed)")
+    g.add_argument("--grid", action="append", default=[], metavar="NAME=V1,V2,...",
+                   help="also over these values of NAME, set as -p sets it; repeatable (a grid)")
+    g.add_argument("--seed", type=int, default=None, metavar="S",
+                   help="one run with seed S: the program's tf.set_random_seed(x), "
+                        "np.random.seed(x), random.seed(x) run with x + S")
+    g.add_argument("--pattern", metavar="REGEX", default=None,
+                   help="read the printed lines with this regex: named groups are series, "
+                        "(?P<step>...) their counter (default: the era's 'epoch ... accuracy: x' "
+                        "and 'step, loss' lines)")
+    g.add_argument("--address", metavar="HOST:PORT", default=None,
+                   help="run on this Ray cluster (token authentication on; docs/clusters.md) "
+                        "(default: $RAY_ADDRESS, else a private Ray instance on 127.0.0.1)")
+    g.add_argument("--jobs", type=argtypes.positive_int, default=None,
+                   help="runs at a time (default: one per core here; with --address, as many "
+                        "as the cluster's CPUs fit)")
+    g.add_argument("--threads", type=argtypes.positive_int, default=None,
+                   help="TensorFlow threads (and Ray CPUs) per run (default: cores // jobs "
+                        "here; 1 with --address)")
+    return p
+
+
+def parse_grid(texts, params):
+    """``["learning_rate=0.01,0.1"]`` as ``{"learning_rate": [0.01, 0.1]}``, each value read as -p reads it."""
+    from tf1repro.runner import parameters
+    grid = {}
+    for text in texts:
+        name, eq, values = text.partition("=")
+        name = name.strip()
+        if not eq or not values.strip():
+            raise UserError(f"--grid {text}: expected NAME=V1,V2,... (e.g. learning_rate=0.01,0.1)")
+        if name in grid or name in dict(params):
+            raise UserError(f"--grid {text}: {name} is given twice (--grid or -p)")
+        grid[name] = [parameters.parse([[name, v.strip()]])[name] for v in values.split(",")]
+    return grid
+
+
+def cmd_run(args, log):
+    """``run``: one run as ``runner.run_command`` runs it, or, with --seeds/--grid, a grid on Ray."""
+    from tf1repro.runner import run_command, seeding
+    run_command.notebook_flags(args)  # a notebook's flags after its path: --seeds too
+    if args.seeds is None and not args.grid:
+        for flag in ("pattern", "address", "jobs", "threads"):
+            if getattr(args, flag) is not None:
+                raise UserError(f"--{flag} is a grid's: give --seeds N (and --grid NAME=V1,V2)")
+        if args.seed is not None:
+            os.environ[seeding.ENV] = str(args.seed)
+        return run_command.cmd_run(args, log)
+    from tf1repro.explore import grids, series
+    if args.seed is not None:
+        raise UserError("--seed is one run's; a grid's seeds are 1..N with --seeds N")
+    if not os.path.isfile(args.path):
+        raise UserError(f"{args.path}: no such file")
+    grid = parse_grid(args.grid, args.params)
+    pattern = series.compile_pattern(args.pattern) if args.pattern else None
+    stem = os.path.splitext(os.path.basename(args.path))[0]
+    out = args.out or os.path.join("checkpoints", "grid", stem)
+    options = {name: getattr(args, name) for name in (
+        "params", "overrides", "smoke", "libraries", "requirements", "tf1_release",
+        "tf1_arithmetic", "numpy_print", "keep_going", "timeout")}
+    from tf1repro.explore.on_ray import Cluster
+    with Cluster(args.address, jobs=args.jobs, threads=args.threads, log=log) as cluster:
+        summary = grids.grid(out, args.path, args.args, range(1, (args.seeds or 1) + 1), grid,
+                             options, cluster.run, pattern=pattern, log=log)
+    for line in grids.format_grid(summary):
+        log(line)
+    if args.report:  # the grid's summary, as OUT/grid.json holds it
+        from tf1repro.files import write_json
+        write_json(args.report, summary)
+    return 1 if any(p["failed"] for p in summary["points"]) else 0

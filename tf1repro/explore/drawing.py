@@ -146,3 +146,42 @@ def plot_after_train(record, checkpoint):
     out = os.path.join(os.path.dirname(os.path.abspath(checkpoint)), "curves.png")
     record = dict(record, path=metrics_file(checkpoint))
     return plot_runs([record], out)
+
+
+def plot_grid(summary, out, most=4):
+    """A grid's curves (series of more than one point, ``most`` at most), one panel each: per
+    grid point the seeds' mean and min..max band, the program's recorded run over them."""
+    names = []
+    for p in summary["points"]:
+        names += [n for n, s in p["series"].items() if s["points"] > 1 and n not in names]
+    names = names[:most] or [next(n for p in summary["points"] for n in p["series"])]
+    plt = pyplot()
+    fig, axes = plt.subplots(len(names), 1, figsize=(8, 3.6 * len(names)), dpi=100, squeeze=False)
+    for ax, name in zip(axes[:, 0], names):
+        for i, p in enumerate(summary["points"]):
+            s = p["series"].get(name)
+            if s is None:
+                continue
+            x = [c if c is not None else k for k, c in enumerate(s["counter"])]
+            v = s["curve"]
+            ax.fill_between(x, v["min"], v["max"], color=f"C{i}", alpha=0.2)
+            ax.plot(x, v["mean"], "o-" if len(x) == 1 else "-", color=f"C{i}", linewidth=1.6,
+                    label=f"{p['name']}: mean, band min..max of {len(p['finished'])} seeds")
+        recorded = summary["recorded"].get(name)
+        if recorded:
+            x = [c if c is not None else k for k, (c, _) in enumerate(recorded)]
+            ax.plot(x, [y for _, y in recorded], "o-" if len(x) > 1 else "*", color="black",
+                    markersize=4, linewidth=1.2, label="recorded (the program's saved output)",
+                    zorder=5)
+        ax.set_ylabel(name)
+        ax.grid(True, alpha=0.3)
+        ax.legend(fontsize=8)
+    axes[0, 0].set_title(f"{os.path.basename(summary['program'])} over "
+                         f"{len(summary['seeds'])} seeds")
+    axes[-1, 0].set_xlabel("counter (epoch or step, as printed)")
+    fig.tight_layout()
+    png = io.BytesIO()
+    fig.savefig(png, format="png")
+    plt.close(fig)
+    write_atomic(out, png.getvalue())
+    return out

@@ -27,8 +27,8 @@ import traceback
 from tf1repro.errors import UserError
 from tf1repro.explore.progress import Progress
 
-MISSING = ("sweep and ablation run their trainings on Ray, which is not installed: "
-           "pip install -e .[sweep] (./run.sh sweep installs it)")
+MISSING = ("sweep, ablation and run --seeds/--grid run their trainings on Ray, which is not "
+           "installed: pip install -e .[sweep] (./run.sh sweep installs it)")
 # A SIGKILLed worker's task runs again, resuming from the run's last epoch.
 MAX_RETRIES = 2
 CONNECT_SECONDS = 5.0
@@ -50,7 +50,7 @@ def train_run(folder, argv, checkpoint, overrides, loop, threads, data_dir=None)
     from tf1repro.runs import start
     from tf1repro.runs.stopping import Interrupted
     begin = time.perf_counter()
-    node = f"{socket.gethostname()} ({_node_ip()})"
+    node = node_name()
     folder_data = os.path.expanduser(data_dir or default_data_dir())
     os.makedirs(folder_data, exist_ok=True)
     with open(os.path.join(folder_data, ".provision.lock"), "w") as lock:
@@ -89,6 +89,11 @@ def train_run(folder, argv, checkpoint, overrides, loop, threads, data_dir=None)
             pass
     return {"returncode": code, "record": record, "node": node, "error": error,
             "seconds": time.perf_counter() - begin}
+
+
+def node_name():
+    """This host, and its address in Ray's cluster (127.0.0.1 locally)."""
+    return f"{socket.gethostname()} ({_node_ip()})"
 
 
 def _node_ip():
@@ -202,13 +207,15 @@ class Cluster:
             shutil.rmtree(self._temp, ignore_errors=True)
         return False
 
-    def run(self, runs, log):
-        """Train ``runs`` (sweeps.Run), ``jobs`` at a time; settle each as it finishes."""
+    def run(self, runs, log, function=train_run):
+        """Run ``function`` (``train_run``; ``program_runs.run_program`` for a grid) for each
+        of ``runs`` (sweeps.Run, grids.ProgramRun: ``arguments(threads, data_dir)`` gives
+        its arguments), ``jobs`` at a time; settle each as it finishes."""
         ray = self.ray
         # max_calls=1: a fresh worker process for each training, whose TensorFlow
         # thread pools are its own, and which leaves nothing behind for the next.
         task = ray.remote(num_cpus=self.threads, max_calls=1, max_retries=MAX_RETRIES,
-                          retry_exceptions=False)(train_run)
+                          retry_exceptions=False)(function)
         log(f"# {min(self.jobs, len(runs))} at a time, {self.threads} "
             f"thread{'s' if self.threads > 1 else ''} (Ray CPU{'s' if self.threads > 1 else ''}) each")
         progress = Progress(len(runs), log)
@@ -218,8 +225,7 @@ class Cluster:
             while queue or running:
                 while queue and len(running) < self.jobs:
                     run = queue.pop(0)
-                    running[task.remote(run.folder, run.argv, run.checkpoint, run.overrides,
-                                        run.loop, self.threads, self.data_dir)] = run
+                    running[task.remote(*run.arguments(self.threads, self.data_dir))] = run
                 progress.show(running=len(running))
                 done, _ = ray.wait(list(running), num_returns=1, timeout=1.0)
                 for ref in done:

@@ -59,6 +59,11 @@ class Run:
     def path(self, name):
         return os.path.join(self.folder, name)
 
+    def arguments(self, threads, data_dir):
+        """``on_ray.train_run``'s arguments for this training."""
+        return (self.folder, self.argv, self.checkpoint, self.overrides, self.loop, threads,
+                data_dir)
+
     def _saved(self, name):
         try:
             with open(self.path(name)) as f:

@@ -18,6 +18,8 @@ import importlib.util
 import os
 import sys
 
+from tf1repro.runner import seeding
+
 OLD, NEW = "tensorflow", "tf1repro.tf1"
 # TensorFlow's internals (``from tensorflow.python.client import device_lib``,
 # ``...saved_model.simple_save``, the protocol buffers of ``tensorflow.core`` such
@@ -81,8 +83,8 @@ class ImportRule(ast.NodeTransformer):
 
 
 def rewrite(tree):
-    """The tree with the rule applied (line numbers kept)."""
-    return ast.fix_missing_locations(ImportRule().visit(tree))
+    """The tree with the rule applied (line numbers kept), and a grid run's seed (``seeding``)."""
+    return seeding.rewrite(ast.fix_missing_locations(ImportRule().visit(tree)))
 
 
 def compile_program(source, filename, mode="exec"):

@@ -16,21 +16,28 @@ import traceback
 import types
 
 from tf1repro.errors import UserError
-from tf1repro.runner import era_numpy, import_rule, overrides, parameters, summary
+from tf1repro.runner import era_numpy, import_rule, overrides, parameters, seeding, summary
 
 
 def prepare(folders, numpy_print=None, ipython=None, rules=None, libraries=None):
     """The era's NumPy, the import rule and the program's libraries (a folder, last on
     sys.path: .venv's own packages come first), in this process, and for this IPython's
-    cells the rule and the ``--set`` overrides; the header."""
+    cells the rule and the ``--set`` overrides; the header.  With a run's seed
+    (``seeding.current()``) its rule too, and the generators seeded."""
     header = era_numpy.install(numpy_print)
     import_rule.install_finder(folders)
     if libraries and libraries not in sys.path:
         sys.path.append(libraries)
+    seed = seeding.current()
     if ipython is not None:
         ipython.ast_transformers.append(import_rule.ImportRule())
         if rules:
             ipython.ast_transformers.append(overrides.Overrides(rules))
+        if seed is not None:
+            ipython.ast_transformers.append(seeding.SeedRule(seed))
+    if seed is not None:
+        seeding.start(seed)
+        header += "\n" + seeding.header(seed)
     return header
 
 

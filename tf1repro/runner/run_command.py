@@ -84,15 +84,25 @@ def usage_error(message):
     sys.exit(2)
 
 
-def _with_flags(parser):
-    """``parser`` with run's flags (``FLAGS``) and one-line usage errors."""
+def _with_flags(parser, more_flags=None):
+    """``parser`` with run's flags (``FLAGS``, then ``more_flags(parser)``'s) and one-line
+    usage errors."""
     for names, keywords in FLAGS:
         parser.add_argument(*names, **keywords)
+    if more_flags:
+        more_flags(parser)
     parser.error = usage_error
     return parser
 
 
-def add_command(sub):
+def defaults():
+    """A Namespace with every flag of ``FLAGS`` at its default (a run built in code)."""
+    return _with_flags(argparse.ArgumentParser(add_help=False)).parse_args([])
+
+
+def add_command(sub, more_flags=None):
+    """``run``'s parser; ``more_flags(parser)`` adds another part's flags (explore's grid),
+    which a notebook may give after its path too."""
     p = sub.add_parser("run", help="run a TF 1.x script or notebook as written (no import edits)",
                        description="Run a TF 1.x script or notebook as written (no import edits) "
                                    "on today's TensorFlow.\nFor a script, run's flags come before PATH "
@@ -103,12 +113,17 @@ def add_command(sub):
     p.add_argument("path", metavar="PATH", help="a .py script or a .ipynb notebook")
     p.add_argument("args", metavar="ARGS", nargs=argparse.REMAINDER,
                    help="a script's own arguments (its sys.argv[1:]); after a notebook, run's flags")
-    _with_flags(p)
+    _with_flags(p, more_flags)
+    p.set_defaults(more_flags=more_flags)
+    return p
 
 
-def _notebook_flags(args):
+def notebook_flags(args):
     """A notebook's words after PATH, read as run's flags into ``args`` (it has no argv)."""
-    p = _with_flags(argparse.ArgumentParser(prog="run", add_help=False))
+    if os.path.splitext(args.path)[1].lower() != ".ipynb" or not args.args:
+        return
+    p = _with_flags(argparse.ArgumentParser(prog="run", add_help=False),
+                    getattr(args, "more_flags", None))
     rest, args.args = args.args, []
     extra = p.parse_known_args(rest, namespace=args)[1]
     if extra:
@@ -164,8 +179,7 @@ def cmd_run(args, log):
     if kind not in (".py", ".ipynb"):
         raise UserError(f"{path}: cannot run a '{kind or 'extensionless'}' file; "
                         "give a .py script or a .ipynb notebook")
-    if kind == ".ipynb":
-        _notebook_flags(args)
+    notebook_flags(args)
     if not os.path.isfile(path):
         raise UserError(f"{path}: no such file")
     from tf1repro.runner import libraries, overrides, parameters
