@@ -76,8 +76,18 @@ def seed_run_is_test_notebooks(command, monkeypatch):
     return readme == built
 
 
+def grid_sample_parses(command):
+    """The grid's sample is a recorded run of a lab script not in this repository (MNIST,
+    20 trainings: minutes); tests/test_grid.py runs grids.  Here: the command as printed
+    parses to that grid (seeds 1..10, two learning rates, 2 jobs of 1 thread)."""
+    from tf1repro import cli
+    args = cli.build_parser().parse_args(["run", *command.split()])
+    return (args.seeds, args.grid, args.jobs, args.threads, args.path) == (
+        10, ["learning_rate=0.001,0.01"], 2, 1, "lab-10-1-mnist_softmax.py")
+
+
 CHECKS = {"my_tf1_script.py": check_script, "chapter11.ipynb": check_chapter,
-          "notebooks/seed_000_c5963ccd6037a953.ipynb": None}
+          "notebooks/seed_000_c5963ccd6037a953.ipynb": None, "lab-10-1-mnist_softmax.py": None}
 
 
 def test_every_readme_example_runs_as_printed(tmp_path, monkeypatch):
@@ -91,6 +101,9 @@ def test_every_readme_example_runs_as_printed(tmp_path, monkeypatch):
         words = command.split()
         path = next((w for w in words if w in CHECKS), None)
         assert path is not None, f"a README example no test knows: {command}"
+        if path == "lab-10-1-mnist_softmax.py":
+            assert grid_sample_parses(command), command
+            continue
         if CHECKS[path] is None:
             assert seed_run_is_test_notebooks(command, monkeypatch), command
             continue
