@@ -16,6 +16,7 @@ import pytest
 import tf1repro.tf1 as tf
 from tf1repro.runtime import releases
 from tf1repro.runtime.base import Unsupported
+from test_release_ops import built, names  # noqa: E402  (the same fresh seeded graph)
 
 WHEELS = {"1.0": "1.0.1", "1.1": "1.1.0", "1.2": "1.2.1", "1.3": "1.3.0", "1.4": "1.4.1",
           "1.5": "1.5.1", "1.6": "1.6.0", "1.7": "1.7.0", "1.8": "1.8.0", "1.9": "1.9.0",
@@ -32,22 +33,6 @@ def minor(release):
 def release(request, monkeypatch):
     monkeypatch.setenv(releases.ENV, request.param)
     return request.param
-
-
-def built(fn, shape=(None, 300)):
-    """The (name, type) of the ops ``fn(h, training)`` adds to a fresh seeded graph."""
-    graph = tf.Graph()
-    with graph.as_default():
-        tf.set_random_seed(42)
-        h = tf.placeholder(tf.float32, shape, name="h")
-        training = tf.placeholder_with_default(False, shape=(), name="training")
-        before = len(graph.get_operations())
-        fn(h, training)
-        return [(op.name, op.type) for op in graph.get_operations()[before:]]
-
-
-def names(ops):
-    return [name for name, _ in ops]
 
 
 # -- the table itself ------------------------------------------------------------------------

@@ -30,13 +30,13 @@ def release(request, monkeypatch):
     return request.param
 
 
-def built(fn, seed=42):
+def built(fn, seed=42, shape=(None, 300)):
     """The (name, type) of the ops ``fn(h, training)`` adds to a fresh graph."""
     graph = tf.Graph()
     with graph.as_default():
         if seed is not None:
             tf.set_random_seed(seed)
-        h = tf.placeholder(tf.float32, [None, 300], name="h")
+        h = tf.placeholder(tf.float32, shape, name="h")
         training = tf.placeholder_with_default(False, shape=(), name="training")
         before = len(graph.get_operations())
         fn(h, training)

@@ -192,13 +192,18 @@ class Estimator:
         return loss
 
     # -- evaluate ------------------------------------------------------------------------
-    def evaluate(self, input_fn, steps=None, hooks=None, checkpoint_path=None, name=None):
-        if steps is not None and steps <= 0:
-            raise EstimatorError(f"Must specify steps > 0, given: {steps}")
+    def _checkpoint(self, checkpoint_path, what):
+        """The checkpoint to read (the latest by default), or None: TF 1.x's log line then."""
         checkpoint_path = checkpoint_path or self.latest_checkpoint()
         if checkpoint_path is None:
             logging.info("Could not find trained model in model_dir: %s, running "
-                         "initialization to evaluate.", self.model_dir)
+                         "initialization to %s.", self.model_dir, what)
+        return checkpoint_path
+
+    def evaluate(self, input_fn, steps=None, hooks=None, checkpoint_path=None, name=None):
+        if steps is not None and steps <= 0:
+            raise EstimatorError(f"Must specify steps > 0, given: {steps}")
+        checkpoint_path = self._checkpoint(checkpoint_path, "evaluate")
         graph, global_step, spec, input_hooks = self._graph(input_fn, ModeKeys.EVAL)
         with graph.as_default():
             metrics = dict(spec.eval_metric_ops)
@@ -239,10 +244,7 @@ class Estimator:
     # -- predict and export --------------------------------------------------------------
     def predict(self, input_fn, predict_keys=None, hooks=None, checkpoint_path=None,
                 yield_single_examples=True):
-        checkpoint_path = checkpoint_path or self.latest_checkpoint()
-        if checkpoint_path is None:
-            logging.info("Could not find trained model in model_dir: %s, running "
-                         "initialization to predict.", self.model_dir)
+        checkpoint_path = self._checkpoint(checkpoint_path, "predict")
         graph, _, spec, input_hooks = self._graph(input_fn, ModeKeys.PREDICT)
         with graph.as_default():
             predictions = pick(spec.predictions, predict_keys)
