@@ -12,8 +12,12 @@ NumPy) and come first on the path, so TensorFlow and NumPy stay as they are.
 An era pin (``==0.19.1``) has often no wheel for today's Python: it is mapped
 to the nearest release at or after it that pip can install here without
 building, and the mapping is said.  Installing is not running: a release
-that installs may still fail on import under today's Python (tabulate 0.8.7:
-``from collections import Iterable``); the summary names such a failure as the
+that installs may still fail on import under today's Python or NumPy
+(tabulate 0.8.7: ``from collections import Iterable``; scikit-learn 1.1.3,
+built for NumPy 1.x), so an exact pin's release is also imported beside
+``.venv``, and when that fails the latest release of each later minor series
+is tried, in order (a few at most), until one imports.  A library that fails
+anyway is said in the header, and the summary names its failure as the
 library's.  Only the packages asked for reach the registry, through pip.
 """
 
@@ -127,6 +131,49 @@ def map_pin(requirement, constraints, tries=6):
             "release after it that does")
 
 
+def _minor_steps(versions, after, tries):
+    """The latest release of each minor series after ``after`` (0.8.10, 0.9.0, ...): the
+    releases most likely to carry a fix for today's Python or NumPy, ``tries`` at most."""
+    latest = {}
+    for v in versions:
+        if v > after and not v.is_prerelease:
+            latest[v.release[:2]] = max(latest.get(v.release[:2], v), v)
+    return [latest[k] for k in sorted(latest)][:tries]
+
+
+def _imports_alone(requirement, constraints):
+    """Install ``requirement`` alone into a scratch folder: its import's error, or None."""
+    scratch = tempfile.mkdtemp(prefix="trying-", dir=root())
+    try:
+        proc = _pip("install", "--quiet", "--only-binary=:all:", "--target", scratch, "-c",
+                    constraints, requirement, check=False)
+        if proc.returncode != 0:
+            return (proc.stderr.strip().splitlines() or ["pip failed"])[-1]
+        return _import_errors(scratch, [(requirement, requirement, "")]).get(requirement)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def later_that_imports(asked, installed, why, error, constraints, tries=4):
+    """An exact pin whose release installs but does not import: the first later release (one
+    per minor series) that does; ``(installed, why)``, unchanged if none does."""
+    from packaging.version import Version
+    m, n = _PIN.match(asked), _PIN.match(installed)
+    if not (m and n):
+        return installed, why
+    name, extras = m.group(1), m.group(2) or ""
+    listed = _pip("index", "versions", name, check=False).stdout
+    found = re.search(r"Available versions: (.*)", listed)
+    versions = [Version(v) for v in found.group(1).split(", ")] if found else []
+    for version in _minor_steps(versions, Version(n.group(3)), tries):
+        candidate = f"{name}{extras}=={version}"
+        if _imports_alone(candidate, constraints) is None:
+            return candidate, ((why + "; ") if why else "") + (
+                f"{n.group(3)} installs but does not import ({error}); {version} is the first "
+                "later release tried that does")
+    return installed, why
+
+
 def _top_levels(folder, requirement):
     """The import names a requirement's distribution installed in ``folder`` (sklearn for scikit-learn)."""
     name = re.split(r"[\s\[=<>!~;]", requirement.strip(), maxsplit=1)[0]
@@ -164,6 +211,13 @@ PROVIDED = re.compile(r"^(tensorflow|tensorflow[-_]gpu|tensorflow[-_]cpu|tf[-_]n
                       re.I)
 
 
+def _install(work, mapping, constraints):
+    """Install the mapping's releases into ``work/lib``; {requirement: import error}."""
+    _pip("install", "--quiet", "--only-binary=:all:", "--target",
+         os.path.join(work, "lib"), "-c", constraints, *[i for _, i, _ in mapping])
+    return _import_errors(os.path.join(work, "lib"), mapping)
+
+
 def prepare(asked, requirements_file, log):
     """Install (or reuse) the environment for ``asked`` and the file's lines; None if none."""
     asked = list(asked) + (read_requirements(requirements_file) if requirements_file else [])
@@ -189,9 +243,14 @@ def prepare(asked, requirements_file, log):
                 installed, why = map_pin(requirement, constraints)
                 env.mapping.append((requirement, installed, why or ""))
             log(f"# libraries: installing {', '.join(i for _, i, _ in env.mapping)} into {folder}")
-            _pip("install", "--quiet", "--only-binary=:all:", "--target",
-                 os.path.join(work, "lib"), "-c", constraints, *[i for _, i, _ in env.mapping])
-            errors = _import_errors(os.path.join(work, "lib"), env.mapping)
+            errors = _install(work, env.mapping, constraints)
+            remapped = [(a, *later_that_imports(a, i, w, errors[i], constraints))
+                        if i in errors else (a, i, w) for a, i, w in env.mapping]
+            if remapped != env.mapping:  # an exact pin that did not import: a later release does
+                env.mapping = remapped
+                log(f"# libraries: installing {', '.join(i for _, i, _ in remapped)} instead")
+                shutil.rmtree(os.path.join(work, "lib"))
+                errors = _install(work, env.mapping, constraints)
             with open(os.path.join(work, "lib", ".tf1repro-imports.json"), "w") as f:
                 json.dump(errors, f)
             with open(os.path.join(work, "lib", ".tf1repro-installed"), "w") as f:
