@@ -260,9 +260,19 @@ FACTS += (
          "python/ops/rnn.py _dynamic_rnn_loop: maximum_iterations=time_steps"),
     Fact("rnn_dynamic_loop", "1.6", "1.15", "bounded",
          "python/ops/rnn.py _dynamic_rnn_loop: loop_bound = minimum(time_steps, maximum(1, ..))"),
-    Fact("rnn_dynamic_batch", "1.0", "1.2", "shape", "python/ops/rnn.py dynamic_rnn"),
+    # "shape": a Shape per input, batch = shape[0][1], then `input_[1]` again per input (a
+    # strided_slice each, only to compare static shapes); "best_effort": the static size
+    Fact("rnn_dynamic_batch", "1.0", "1.2", "shape",
+         "python/ops/rnn.py dynamic_rnn: for input_ in input_shape: input_[1].get_shape()"),
     Fact("rnn_dynamic_batch", "1.3", "1.15", "best_effort",
          "python/ops/rnn.py _best_effort_input_batch_size"),
+    # a shape with a batch prefix (the zero output, the outputs' static shape):
+    # _state_size_with_prefix, plain Python (stack() builds the tensor) / _concat, which
+    # builds its Consts even for the static shape given to set_shape
+    Fact("rnn_shape_prefix", "1.0", "1.1", "prefix",
+         "python/ops/rnn.py _dynamic_rnn_loop: _state_size_with_prefix"),
+    Fact("rnn_shape_prefix", "1.2", "1.15", "concat",
+         "python/ops/rnn.py _dynamic_rnn_loop: _concat(..., static=True)"),
     Fact("rnn_dynamic_transpose", "1.0", "1.1", "perm",
          "python/ops/rnn.py dynamic_rnn: array_ops.transpose(input_, [1, 0, 2])"),
     Fact("rnn_dynamic_transpose", "1.2", "1.4", "outside",

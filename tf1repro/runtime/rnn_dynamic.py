@@ -14,7 +14,11 @@ there moves every seed.
   ``maximum_iterations=time_steps`` (the counter) but no bound; 1.6+ the bound
   ``min(time_steps, max(1, max_sequence_length))``.
 - ``rnn_dynamic_batch``: 1.0-1.2 take the batch size from ``shape(input)[1]`` (one
-  ``Shape`` for both time and batch in the loop); 1.3+ from the static shape when known.
+  ``Shape`` for both time and batch in the loop), then slice ``[1]`` once more per input
+  to compare static shapes (4 ops each); 1.3+ from the static shape when known.
+- ``rnn_shape_prefix``: 1.0-1.1 shape the zero output and the outputs with
+  ``_state_size_with_prefix`` (plain Python); 1.2+ with ``_concat``, whose ``Const``
+  is built even for the static shape the outputs are given.
 - ``rnn_dynamic_transpose``: 1.0-1.1 ``transpose(x, [1, 0, 2])``; 1.2-1.4
   ``_transpose_batch_time`` before entering the ``rnn`` scope; 1.5+ inside it.
 """
@@ -38,7 +42,12 @@ def _transpose(x, form):
 
 def _batch_size(flat_input, form):
     if form == "shape":
-        return tf.shape(flat_input[0])[1]
+        input_shape = [tf.shape(x) for x in flat_input]
+        batch_size = input_shape[0][1]
+        for shape in input_shape:  # 1.0-1.2 slice again, only to compare static shapes
+            if shape[1].shape != batch_size.shape:
+                raise ValueError("All inputs should have the same batch size")
+        return batch_size
     return _rnn._best_effort_input_batch_size(flat_input)
 
 
@@ -162,13 +171,17 @@ def _loop(cell, inputs, state, parallel_iterations, swap_memory, sequence_length
         swap_memory=swap_memory, maximum_iterations=maximum)
     final_outputs = tuple(ta.stack() for ta in final_ta)
     for output, size in zip(final_outputs, flat_output_size):
-        output.set_shape(concat([const_time_steps, const_batch_size], size, static=True))
+        prefix = [const_time_steps, const_batch_size]
+        if releases.fact("rnn_shape_prefix") == "prefix":  # no op
+            output.set_shape(prefix + tf.TensorShape(size).as_list())
+        else:
+            output.set_shape(concat(prefix, size, static=True))
     return tf.nest.pack_sequence_as(cell.output_size, final_outputs), final_state
 
 
 def _zero_output(batch_size, size, dtype):
     # 1.0-1.1: a list stacked; 1.2+: _concat (whose stack of a tensor adds no op).
-    if releases.fact("rnn_zero_state") == "stack":
+    if releases.fact("rnn_shape_prefix") == "prefix":
         shape = tf.stack([batch_size] + tf.TensorShape(size).as_list())
     else:
         shape = concat(batch_size, size)
