@@ -18,6 +18,7 @@ from tf1repro.runtime import releases
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "published"))
 import handson_ml_ch14_tf1_12 as published  # noqa: E402
+import hunkim_lab12_1_tf1_0 as hunkim  # noqa: E402
 
 
 PROLOGUE = """import numpy as np
@@ -106,3 +107,17 @@ def test_the_time_series_models_print_the_published_mse():
     assert seeds == [88, 137]
     np.testing.assert_allclose(float(printed[0]), float(published.DENSE_MSE[0]), rtol=1e-7)
     np.testing.assert_allclose(float(printed[1]), float(published.DENSE_MSE[1]), rtol=5e-4)
+
+
+# hunkim/DeepLearningZeroToAll's lab-12-1 (tests/published/hunkim_lab12_1_tf1_0.py): a
+# BasicLSTMCell under dynamic_rnn, Adam, printed by TF 1.0 or 1.1.  Three steps keep it
+# fast; all eleven recorded lines agree (measured), the first to every printed digit.
+def test_the_hello_lstm_prints_the_published_losses():
+    for release in ("1.0", "1.1"):
+        namespace = {"n_iterations": 3}
+        with releases.using(release):
+            program = "import tensorflow as tf\ntf.reset_default_graph()\n" + hunkim.PROGRAM
+            exec(under_import_rule(program), namespace)  # noqa: S102 - the script
+        losses = [f"{loss:.6g}" for loss, _ in namespace["printed"]]
+        assert losses == hunkim.LOSSES[:3], release
+        assert [p for _, p in namespace["printed"]] == hunkim.PREDICTIONS[:3], release
