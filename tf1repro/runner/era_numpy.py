@@ -9,9 +9,20 @@ process see the NumPy they were written for: ``np.bool`` and ``np.long`` exist
 again in NumPy 2 (NumPy's bool, C long) and are left as they are; the era's
 uses of them (``dtype=np.bool``, ``np.long(x)``) give the same results.
 A plain ``import tf1repro.tf1`` never calls this.
+
+``print_legacy="1.13"`` is NumPy's own legacy mode plus one thing it leaves out:
+NumPy 1.13 formatted each element of a float array with ``'%.8f' % x``, a Python
+float, so a float32 array printed the float32's exact value to 8 decimals
+(``[ 1.00423515]``), where the legacy mode prints the shortest float32 digits
+(``[ 1.0042351]``; NumPy 1.14's notes warn of this for float16 only).
 """
 
 import numpy as np
+
+try:
+    from numpy._core import arrayprint
+except ImportError:  # NumPy 1.26
+    from numpy.core import arrayprint
 
 
 def _asscalar(a):
@@ -38,6 +49,20 @@ def _removed():
     }
 
 
+class _FloatFormat113(arrayprint.FloatingFormat):
+    """NumPy's float array formatter, given float16/float32 values as the float64s 1.13 formatted."""
+
+    def __init__(self, data, *args, **kwargs):
+        super().__init__(_wide(data), *args, **kwargs)
+
+    def __call__(self, x):
+        return super().__call__(_wide(x))
+
+
+def _wide(x):
+    return x.astype(np.float64) if x.dtype in (np.float16, np.float32) else x
+
+
 def install(print_legacy=None):
     """Add the removed names NumPy lacks (and ``np.set_printoptions(legacy=...)``); the header line."""
     added = []
@@ -50,5 +75,7 @@ def install(print_legacy=None):
             f"(np.{', np.'.join(shown)}, ... {len(added)} in all; np.bool and np.long are NumPy 2's)")
     if print_legacy:
         np.set_printoptions(legacy=print_legacy)
+        if print_legacy == "1.13":
+            arrayprint.FloatingFormat = _FloatFormat113
         line += f"; printing as NumPy {print_legacy} did"
     return line
