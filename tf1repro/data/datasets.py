@@ -47,13 +47,21 @@ class BatchOrder:
 
     ``rng`` draws the shuffles (it needs ``shuffle``, ``get_state`` and
     ``set_state``): a ``RandomState`` of the run's own, or ``numpy.random``
-    itself, the global generator TF 1.x used.
+    itself, the global generator TF 1.x used.  ``rule`` is the release's
+    (fact ``mnist_next_batch``): "first_and_rest", TF 1.1-1.15's, or
+    "epoch_end", TF 1.0's (no shuffle before the first epoch; the rest of an
+    epoch dropped).
     """
 
-    def __init__(self, num_examples, rng, seed=None):
+    RULES = ("first_and_rest", "epoch_end")
+
+    def __init__(self, num_examples, rng, seed=None, rule="first_and_rest"):
+        if rule not in self.RULES:
+            raise ValueError(f"next_batch rule {rule!r}: use one of {self.RULES}")
         self._num_examples = num_examples
         self._rng = rng
         self.seed = seed
+        self.rule = rule
         # TF1 permuted its arrays in place of an order; we keep the order as
         # indices into the original arrays, so a fast path can feed indices.
         self._order = np.arange(num_examples, dtype=np.int64)  # [N]
@@ -81,6 +89,8 @@ class BatchOrder:
             raise UserError(f"batch size {batch_size} is out of range for a set of "
                             f"{n} examples: use 1 .. {n}")
         start = self._index_in_epoch
+        if self.rule == "epoch_end":
+            return self._next_epoch_end(start, batch_size)
         if self._epochs_completed == 0 and start == 0 and shuffle:
             perm0 = np.arange(n)
             self._rng.shuffle(perm0)
@@ -96,6 +106,18 @@ class BatchOrder:
                 self._order = self._order[perm]
             self._index_in_epoch = batch_size - len(rest)
             return np.concatenate((rest, self._order[:self._index_in_epoch]))
+        self._index_in_epoch = start + batch_size
+        return self._order[start:self._index_in_epoch].copy()
+
+    def _next_epoch_end(self, start, batch_size):
+        # TF 1.0's rule: the first epoch in file order; an epoch over, shuffle and start the
+        # next at 0, so the examples left at the end of an epoch are never returned.
+        if start + batch_size > self.num_examples:
+            self._epochs_completed += 1
+            perm = np.arange(self.num_examples)
+            self._rng.shuffle(perm)
+            self._order = self._order[perm]
+            start = 0
         self._index_in_epoch = start + batch_size
         return self._order[start:self._index_in_epoch].copy()
 

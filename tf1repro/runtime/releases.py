@@ -304,3 +304,23 @@ FACTS += (
     Fact("seq2seq_dynamic_decode", "1.14", "1.15", "loop_maximum",
          "contrib/seq2seq/python/ops/decoder.py dynamic_decode"),
 )
+# tensorflow.examples.tutorials.mnist.input_data (tf1repro/tf1/examples/tutorials/mnist/),
+# whose read_data_sets and DataSet were contrib/learn/python/learn/datasets/mnist.py's in
+# every wheel.  next_batch: "epoch_end", no shuffle= argument, a shuffle only once an epoch
+# is over, the next epoch starting afresh at 0 (the rest of the old one never returned) /
+# "first_and_rest", shuffle=True, a shuffle before the first batch too, the rest carried
+# into the next batch.  DataSet(seed=) and read_data_sets(seed=): absent, NumPy's global
+# generator drawn as the program left it / numpy.random.seed from random_seed.get_seed(seed).
+FACTS += (
+    Fact("mnist_next_batch", "1.0", "1.0", "epoch_end",
+         "contrib/learn/python/learn/datasets/mnist.py DataSet.next_batch: "
+         "if self._index_in_epoch > self._num_examples: ... start = 0"),
+    Fact("mnist_next_batch", "1.1", "1.15", "first_and_rest",
+         "contrib/learn/python/learn/datasets/mnist.py DataSet.next_batch: "
+         "if self._epochs_completed == 0 and start == 0 and shuffle"),
+    Fact("mnist_seed", "1.0", "1.1", False,
+         "contrib/learn/python/learn/datasets/mnist.py DataSet.__init__ (no seed argument)"),
+    Fact("mnist_seed", "1.2", "1.15", True,
+         "contrib/learn/python/learn/datasets/mnist.py DataSet.__init__: "
+         "numpy.random.seed(seed1 if seed is None else seed2)"),
+)
