@@ -184,7 +184,29 @@ def cmd_test(args, log):
     tests = os.path.join(here, "tests")
     if not os.path.isdir(tests):
         raise UserError(f"no tests folder at {tests}: 'test' runs from a source checkout")
-    return pytest.main([tests, *args.pytest_args])
+    # Named tests or files run alone; otherwise the whole suite.
+    named = any(os.path.exists(a.split("::")[0]) for a in args.pytest_args if not a.startswith("-"))
+    return pytest.main([*([] if named else [tests]), *_workers(args.pytest_args), *args.pytest_args])
+
+
+def _workers(pytest_args):
+    """``-n N --dist loadfile`` (N the cores, at most 4) unless the arguments choose.
+
+    Most of the suite waits on one core (a TensorFlow subprocess starting, a kernel, a Ray
+    head), so two workers halve its time on 2 cores; whole files go to one worker, so a
+    module's fixtures (a trained checkpoint, a Ray head) are made once.
+    """
+    words = " ".join(pytest_args).split()
+    chosen = any(w.startswith(("-n", "--numprocesses", "--dist")) for w in words) or \
+        "no:xdist" in " ".join(pytest_args)
+    cores = min(os.cpu_count() or 1, 4)
+    if chosen or cores < 2:
+        return []
+    try:
+        import xdist  # noqa: F401 - pytest-xdist, the [test] extra
+    except ImportError:
+        return []
+    return ["-n", str(cores), "--dist", "loadfile"]
 
 
 def main(argv=None, log=None):
