@@ -10,6 +10,7 @@
 """
 
 import argparse
+import importlib.util
 import os
 import sys
 
@@ -202,9 +203,7 @@ def _workers(pytest_args):
     cores = min(os.cpu_count() or 1, 4)
     if chosen or cores < 2:
         return []
-    try:
-        import xdist  # noqa: F401 - pytest-xdist, the [test] extra
-    except ImportError:
+    if importlib.util.find_spec("xdist") is None:  # pytest-xdist, the [test] extra
         return []
     return ["-n", str(cores), "--dist", "loadfile"]
 
