@@ -16,7 +16,7 @@ import pytest
 import tf1repro.tf1 as tf
 from tf1repro.runtime import releases
 from tf1repro.runtime.base import Unsupported
-from test_release_ops import built, names  # noqa: E402  (the same fresh seeded graph)
+from test_release_ops import built, in_a_cond, names  # noqa: E402  (the same fresh seeded graph)
 
 WHEELS = {"1.0": "1.0.1", "1.1": "1.1.0", "1.2": "1.2.1", "1.3": "1.3.0", "1.4": "1.4.1",
           "1.5": "1.5.1", "1.6": "1.6.0", "1.7": "1.7.0", "1.8": "1.8.0", "1.9": "1.9.0",
@@ -140,11 +140,7 @@ def test_nn_dropout(release):
 def test_layers_dropout_is_the_releases_nn_dropout_in_a_cond(release):
     # layers/core.py (1.0-1.8), keras/layers/core.py (1.9+) Dropout.call: smart_cond around
     # nn.dropout(inputs, 1 - rate) up to 1.13, nn.dropout(inputs, rate=rate) from 1.14
-    body = [n.replace("dropout/", "dropout/cond/dropout/", 1) for n in expected_dropout(release)]
-    body.insert(2, "dropout/cond/dropout/Shape/Switch")
-    expected = (["dropout/cond/Switch", "dropout/cond/switch_t", "dropout/cond/switch_f",
-                 "dropout/cond/pred_id"] + body
-                + ["dropout/cond/Identity", "dropout/cond/Identity/Switch", "dropout/cond/Merge"])
+    expected = in_a_cond(expected_dropout(release))
     assert names(built(lambda h, t: tf.layers.dropout(h, 0.5, training=t))) == expected
 
 

@@ -128,13 +128,18 @@ def test_nn_dropout_ops(release):
         assert names(built(lambda h, t: nn_dropout(h, rate=0.5))) == DROPOUT_RATE
 
 
+def in_a_cond(dropout_names):
+    """tf.layers.dropout's names: the release's nn.dropout ops inside smart_cond's cond."""
+    body = [n.replace("dropout/", "dropout/cond/dropout/", 1) for n in dropout_names]
+    body.insert(2, "dropout/cond/dropout/Shape/Switch")
+    return (["dropout/cond/Switch", "dropout/cond/switch_t", "dropout/cond/switch_f",
+             "dropout/cond/pred_id"] + body
+            + ["dropout/cond/Identity", "dropout/cond/Identity/Switch", "dropout/cond/Merge"])
+
+
 def test_layers_dropout_ops_in_a_cond(release):
     # dropout §2: 20 ops (1.0-1.12) / 24 ops (1.14-1.15)
-    body = [n.replace("dropout/", "dropout/cond/dropout/", 1) for n in expected_dropout(release)]
-    body.insert(2, "dropout/cond/dropout/Shape/Switch")
-    expected = (["dropout/cond/Switch", "dropout/cond/switch_t", "dropout/cond/switch_f",
-                 "dropout/cond/pred_id"] + body
-                + ["dropout/cond/Identity", "dropout/cond/Identity/Switch", "dropout/cond/Merge"])
+    expected = in_a_cond(expected_dropout(release))
     ops = built(lambda h, t: tf.layers.dropout(h, 0.5, training=t))
     assert len(ops) == (24 if release == "1.15" else 20)
     assert names(ops) == expected
