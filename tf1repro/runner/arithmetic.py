@@ -12,8 +12,9 @@ oneDNN off through ``TF_ENABLE_ONEDNN_OPTS=0`` (read once, when TensorFlow
 loads: set here, before, and a notebook's kernel inherits it) and the
 optimizers the release did not have off through ``$TF1REPRO_GRAPPLER_OFF``,
 which ``tfcompat`` turns into process-wide options every Session is created
-with (``tf.Session``/``InteractiveSession`` included).  What each part
-changed on published logs of seeded programs: docs/releases.md, Arithmetic.
+with (``tf.Session``/``InteractiveSession`` included), and float32 sums and means
+added in the order of the release's Eigen build (``$TF1REPRO_EIGEN_SUMS``,
+``runtime/eigen_sums.py``).  What each part changed on published logs of seeded programs: docs/releases.md, Arithmetic.
 """
 
 import os
@@ -23,6 +24,7 @@ from tf1repro.errors import UserError
 from tf1repro.runtime import releases
 
 GRAPPLER_OFF = "TF1REPRO_GRAPPLER_OFF"   # "all", or optimizers to turn off (tfcompat reads it)
+EIGEN_SUMS = "TF1REPRO_EIGEN_SUMS"       # "1": runtime/eigen_sums.py's order (tf1repro.tf1 reads it)
 ONEDNN = "TF_ENABLE_ONEDNN_OPTS"
 CHOICES = ("on", "off")
 DEFAULT = "off"  # measured: no recorded line gained (docs/releases.md, Arithmetic)
@@ -81,13 +83,17 @@ def apply(choice, release=None):
         raise RuntimeError("arithmetic.apply('on') must run before TensorFlow is imported")
     if choice == "off":
         os.environ.pop(GRAPPLER_OFF, None)
+        os.environ.pop(EIGEN_SUMS, None)
         return "# arithmetic: TensorFlow 2.21's graph rewrites and kernels (--tf1-arithmetic on: TF 1.x's)"
     release = releases.check(release or releases.current().name).name
     off = optimizers_off(release)
     os.environ[GRAPPLER_OFF] = off if off == "all" else ",".join(off)
+    os.environ[EIGEN_SUMS] = "1"
     # A value the user exported on purpose wins; the header says which is in force.
     onednn = os.environ.setdefault(ONEDNN, "0")
     kernels = "oneDNN off" if onednn == "0" else f"oneDNN as ${ONEDNN}={onednn} says"
+    lanes = releases.fact("eigen_sum_lanes", releases.check(release))
+    kernels += f"; float32 sums in Eigen's {lanes}-lane order"
     rewrites = ("no graph rewrite (Grappler came in 1.2)" if off == "all" else
                 f"{release}'s graph rewrites ({', '.join(off)} off)" if off else
                 f"{release}'s graph rewrites")

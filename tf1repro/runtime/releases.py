@@ -304,6 +304,14 @@ FACTS += (
     Fact("seq2seq_dynamic_decode", "1.14", "1.15", "loop_maximum",
          "contrib/seq2seq/python/ops/decoder.py dynamic_decode"),
 )
+# The float32 lanes of Eigen's vectorized sums in the pip wheel (runtime/eigen_sums.py, for
+# --tf1-arithmetic on): SSE2 builds until 1.5, AVX from 1.6 ("our prebuilt binaries will use
+# AVX instructions", RELEASE.md 1.6.0).  Eigen's TensorReduction.h InnerMostDimReducer and
+# SSE/AVX PacketMath.h predux give the order.
+FACTS += (
+    Fact("eigen_sum_lanes", "1.0", "1.5", 4, "RELEASE.md 1.6.0 (the wheels before it: SSE2)"),
+    Fact("eigen_sum_lanes", "1.6", "1.15", 8, "RELEASE.md 1.6.0: prebuilt binaries use AVX"),
+)
 # tensorflow.examples.tutorials.mnist.input_data (tf1repro/tf1/examples/tutorials/mnist/),
 # whose read_data_sets and DataSet were contrib/learn/python/learn/datasets/mnist.py's in
 # every wheel.  next_batch: "epoch_end", no shuffle= argument, a shuffle only once an epoch
