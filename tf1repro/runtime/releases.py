@@ -378,4 +378,10 @@ FACTS += (
     _("seq2seq_alignment_history_shape", "1.2", "1.6", False, f"{_SOURCE} zero_state"),
     _("seq2seq_alignment_history_shape", "1.7", "1.15", True, f"{_SOURCE} zero_state"),
 )
+# 1.0-1.1 had no attention_wrapper.py: every other attention fact is absent there
+FACTS += tuple(
+    _("seq2seq_" + name, "1.0", "1.1", None,
+      "contrib/seq2seq/python/ops/ (no attention_wrapper.py)")
+    for name in ("attention_arguments", "attention_memory_check", "attention_variables_first",
+                 "luong_g", "bahdanau_g", "alignment_history_shape"))
 del _, _SOURCE
