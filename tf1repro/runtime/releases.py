@@ -332,3 +332,64 @@ FACTS += (
          "contrib/learn/python/learn/datasets/mnist.py DataSet.__init__: "
          "numpy.random.seed(seed1 if seed is None else seed2)"),
 )
+# tf.contrib.seq2seq's attention (runtime/seq2seq_attention.py), every row read in the
+# wheels' contrib/seq2seq/python/ops/attention_wrapper.py (1.2.1 ... 1.15.5): 1.0 had
+# attention_decoder_fn.py, 1.1 dynamic_attention_wrapper.py's DynamicAttentionWrapper (another
+# API, not reproduced).  The wrapper: one mechanism, no check of the state's type / a list
+# of mechanisms too, the attentions concatenated, the state's type checked / plus the state's
+# attention_state, a mechanism returning (alignments, next_state), clone() checking shapes.
+_ = Fact
+_SOURCE = "contrib/seq2seq/python/ops/attention_wrapper.py"
+FACTS += (
+    _("seq2seq_attention", "1.0", "1.1", None,
+      "contrib/seq2seq/python/ops/ (1.0: attention_decoder_fn.py; "
+      "1.1: dynamic_attention_wrapper.py)"),
+    _("seq2seq_attention", "1.2", "1.2", "single", f"{_SOURCE} AttentionWrapper"),
+    _("seq2seq_attention", "1.3", "1.5", "multi",
+      f"{_SOURCE} AttentionWrapper, _compute_attention"),
+    _("seq2seq_attention", "1.6", "1.15", "attention_state",
+      f"{_SOURCE} AttentionWrapperState, _BaseAttentionMechanism.initial_state"),
+    # the arguments that came after 1.2's (passing one earlier is the TypeError Python gave)
+    _("seq2seq_attention_arguments", "1.2", "1.4", (), _SOURCE),
+    _("seq2seq_attention_arguments", "1.5", "1.10", ("mechanism.dtype",),
+      f"{_SOURCE} LuongAttention, BahdanauAttention (dtype=)"),
+    _("seq2seq_attention_arguments", "1.11", "1.13",
+      ("mechanism.dtype", "wrapper.attention_layer"),
+      f"{_SOURCE} AttentionWrapper (attention_layer=)"),
+    _("seq2seq_attention_arguments", "1.14", "1.14",
+      ("mechanism.dtype", "wrapper.attention_layer", "wrapper.attention_fn",
+       "mechanism.custom_key_value_fn"),
+      f"{_SOURCE} AttentionWrapper (attention_fn=), _BaseAttentionMechanism"),
+    _("seq2seq_attention_arguments", "1.15", "1.15",
+      ("mechanism.dtype", "wrapper.attention_layer", "wrapper.attention_fn",
+       "mechanism.custom_key_value_fn", "wrapper.dtype"), f"{_SOURCE} AttentionWrapper (dtype=)"),
+    # _prepare_memory: an assert_equal of memory_sequence_length's and the memory's batch
+    # sizes, and `ones(rank - 2)` even without lengths / no check, nothing without lengths
+    _("seq2seq_attention_memory_check", "1.2", "1.13", True, f"{_SOURCE} _prepare_memory"),
+    _("seq2seq_attention_memory_check", "1.14", "1.15", False, f"{_SOURCE} _prepare_memory"),
+    # the score's variables after its first ops (expand_dims; Luong: matmul, squeeze too) /
+    # before them, in the mechanism's __call__
+    _("seq2seq_attention_variables_first", "1.2", "1.13", False,
+      f"{_SOURCE} _bahdanau_score, _luong_score (1.2: the __call__s)"),
+    _("seq2seq_attention_variables_first", "1.14", "1.15", True,
+      f"{_SOURCE} BahdanauAttention.__call__, LuongAttention.__call__"),
+    # attention_g's initializer: the value itself / an initializer with shape=()
+    _("seq2seq_luong_g", "1.2", "1.7", "value", f"{_SOURCE} initializer=1."),
+    _("seq2seq_luong_g", "1.8", "1.15", "initializer",
+      f"{_SOURCE} initializer=init_ops.ones_initializer, shape=()"),
+    _("seq2seq_bahdanau_g", "1.2", "1.8", "value",
+      f"{_SOURCE} initializer=math.sqrt((1. / num_units))"),
+    _("seq2seq_bahdanau_g", "1.9", "1.15", "initializer",
+      f"{_SOURCE} initializer=init_ops.constant_initializer(math.sqrt((1. / num_units)))"),
+    # alignment_history: TensorArray(size=0, dynamic_size=True), state_size () / with
+    # element_shape=alignments.shape, state_size alignments_size; zero_state's order
+    _("seq2seq_alignment_history_shape", "1.2", "1.6", False, f"{_SOURCE} zero_state"),
+    _("seq2seq_alignment_history_shape", "1.7", "1.15", True, f"{_SOURCE} zero_state"),
+)
+# 1.0-1.1 had no attention_wrapper.py: every other attention fact is absent there
+FACTS += tuple(
+    _("seq2seq_" + name, "1.0", "1.1", None,
+      "contrib/seq2seq/python/ops/ (no attention_wrapper.py)")
+    for name in ("attention_arguments", "attention_memory_check", "attention_variables_first",
+                 "luong_g", "bahdanau_g", "alignment_history_shape"))
+del _, _SOURCE

@@ -1,6 +1,6 @@
 """``tf.contrib`` of TF 1.x: ``tf.contrib.layers`` (layers, initializers, regularizers),
 ``tf.contrib.framework``'s ``arg_scope``, ``tf.contrib.rnn`` (cells, ``static_rnn``),
-``tf.contrib.seq2seq`` (``sequence_loss``, the basic decoder) and ``tf.contrib.learn``
+``tf.contrib.seq2seq`` (``sequence_loss``, the basic decoder, attention) and ``tf.contrib.learn``
 (imported on first use); nothing else."""
 
 import importlib
