@@ -66,8 +66,10 @@ def _body(kind, keep_dims, lanes, dtype):
     reduced, TF 2.21's own kernel otherwise."""
     key = kind, keep_dims, lanes, dtype
     if key not in _bodies:
+        # not inlined: inlined, a call's control dependents no longer waited for an input
+        # that failed (an exhausted iterator's last run still counted a metric's batch)
         @tf.function(input_signature=[tf.TensorSpec(None, dtype), tf.TensorSpec(None, tf.int32)],
-                     autograph=False)
+                     autograph=False, experimental_attributes={"_noinline": True})
         def body(x, axes):
             # Grappler inlines the body under the call's name: a scope of its own keeps its
             # ops from meeting the ops TF 1.x put under the same name (losses' num_present/Equal)
