@@ -43,7 +43,7 @@ def run(tmp_path, *flags):
     script.write_text(PROBE)
     env = {**os.environ, "PYTHONPATH": ROOT}
     for name in ("TF_ENABLE_ONEDNN_OPTS", "TF1REPRO_GRAPPLER_OFF", "TF1REPRO_TF1_RELEASE",
-                 "TF1REPRO_ARITH_EXP", "TF1REPRO_EIGEN_SUMS"):
+                 "TF1REPRO_ARITH_EXP", "TF1REPRO_EIGEN_MATH"):
         env.pop(name, None)
     proc = subprocess.run([sys.executable, "-m", "tf1repro", "run", *flags, str(script)],
                           cwd=str(tmp_path), capture_output=True, text=True, timeout=300, env=env)
@@ -71,8 +71,9 @@ def test_every_session_gets_the_releases_rewrites_with_the_switch(tmp_path):
     out = run(tmp_path, "--tf1-release", "1.3", "--tf1-arithmetic", "on").splitlines()
     assert [line for line in out if not line.startswith("#")] == \
         [repr(AS_WRITTEN), repr(AS_WRITTEN), "0"]  # Session, InteractiveSession, oneDNN off
-    assert any(line.startswith("# arithmetic: TF 1.3's (oneDNN off; float32 sums in Eigen's "
-                               "4-lane order; 1.3's graph rewrites (arithmetic_optimization,")
+    assert any(line.startswith("# arithmetic: TF 1.3's (oneDNN off; float32 sums and sigmoid as "
+                               "its 4-lane Eigen build computed them; 1.3's graph rewrites "
+                               "(arithmetic_optimization,")
                for line in out), out
 
 

@@ -12,9 +12,9 @@ oneDNN off through ``TF_ENABLE_ONEDNN_OPTS=0`` (read once, when TensorFlow
 loads: set here, before, and a notebook's kernel inherits it) and the
 optimizers the release did not have off through ``$TF1REPRO_GRAPPLER_OFF``,
 which ``tfcompat`` turns into process-wide options every Session is created
-with (``tf.Session``/``InteractiveSession`` included), and float32 sums and means
-added in the order of the release's Eigen build (``$TF1REPRO_EIGEN_SUMS``,
-``runtime/eigen_sums.py``).  What each part changed on published logs of seeded programs: docs/releases.md, Arithmetic.
+with (``tf.Session``/``InteractiveSession`` included), and float32 sums, means and
+sigmoids computed as the release's Eigen build computed them (``$TF1REPRO_EIGEN_MATH``,
+``runtime/eigen_math.py``).  What each part changed on published logs of seeded programs: docs/releases.md, Arithmetic.
 """
 
 import os
@@ -24,7 +24,7 @@ from tf1repro.errors import UserError
 from tf1repro.runtime import releases
 
 GRAPPLER_OFF = "TF1REPRO_GRAPPLER_OFF"   # "all", or optimizers to turn off (tfcompat reads it)
-EIGEN_SUMS = "TF1REPRO_EIGEN_SUMS"       # "1": runtime/eigen_sums.py's order (tf1repro.tf1 reads it)
+EIGEN_MATH = "TF1REPRO_EIGEN_MATH"       # "1": runtime/eigen_math.py's order (tf1repro.tf1 reads it)
 ONEDNN = "TF_ENABLE_ONEDNN_OPTS"
 CHOICES = ("on", "off")
 DEFAULT = "off"  # measured: 3 recorded lines gained, up to 2x the time (docs/releases.md, Arithmetic)
@@ -60,7 +60,8 @@ def optimizers_off(release):
 # The flag, as run's table (run_command.FLAGS) and which-release take it.
 FLAG = dict(metavar="on|off", default=DEFAULT,
             help="on: Eigen's kernels, only the graph rewrites the TF 1.x release had (oneDNN "
-                 "and later Grappler optimizers off) and float32 sums in its Eigen build's order; "
+                 "and later Grappler optimizers off), float32 sums and sigmoid as its Eigen "
+                 "build computed them; "
                  f"off: TensorFlow 2.21's own (default: "
                  f"{DEFAULT}; docs/releases.md, Arithmetic)")
 
@@ -84,17 +85,17 @@ def apply(choice, release=None):
         raise RuntimeError("arithmetic.apply('on') must run before TensorFlow is imported")
     if choice == "off":
         os.environ.pop(GRAPPLER_OFF, None)
-        os.environ.pop(EIGEN_SUMS, None)
+        os.environ.pop(EIGEN_MATH, None)
         return "# arithmetic: TensorFlow 2.21's graph rewrites and kernels (--tf1-arithmetic on: TF 1.x's)"
     release = releases.check(release or releases.current().name).name
     off = optimizers_off(release)
     os.environ[GRAPPLER_OFF] = off if off == "all" else ",".join(off)
-    os.environ[EIGEN_SUMS] = "1"
+    os.environ[EIGEN_MATH] = "1"
     # A value the user exported on purpose wins; the header says which is in force.
     onednn = os.environ.setdefault(ONEDNN, "0")
     kernels = "oneDNN off" if onednn == "0" else f"oneDNN as ${ONEDNN}={onednn} says"
     lanes = releases.fact("eigen_sum_lanes", releases.check(release))
-    kernels += f"; float32 sums in Eigen's {lanes}-lane order"
+    kernels += f"; float32 sums and sigmoid as its {lanes}-lane Eigen build computed them"
     rewrites = ("no graph rewrite (Grappler came in 1.2)" if off == "all" else
                 f"{release}'s graph rewrites ({', '.join(off)} off)" if off else
                 f"{release}'s graph rewrites")

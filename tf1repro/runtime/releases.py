@@ -304,13 +304,26 @@ FACTS += (
     Fact("seq2seq_dynamic_decode", "1.14", "1.15", "loop_maximum",
          "contrib/seq2seq/python/ops/decoder.py dynamic_decode"),
 )
-# The float32 lanes of Eigen's vectorized sums in the pip wheel (runtime/eigen_sums.py, for
-# --tf1-arithmetic on): SSE2 builds until 1.5, AVX from 1.6 ("our prebuilt binaries will use
-# AVX instructions", RELEASE.md 1.6.0).  Eigen's TensorReduction.h InnerMostDimReducer and
-# SSE/AVX PacketMath.h predux give the order.
+# What the pip wheel's Eigen computed (runtime/eigen_math.py, for --tf1-arithmetic on), read in
+# the Eigen headers each wheel ships under tensorflow/include and in its kernels' machine code:
+# the float32 lanes of its vectors (SSE2 until 1.4.1, AVX without FMA from 1.5.1; RELEASE.md
+# 1.6.0 announced AVX), which set the order of InnerMostDimReducer's sums (TensorReduction.h,
+# predux in SSE/AVX PacketMath.h) and which values a vectorised kernel computed in packets;
+# and the formula of the float32 Sigmoid kernel.
 FACTS += (
-    Fact("eigen_sum_lanes", "1.0", "1.5", 4, "RELEASE.md 1.6.0 (the wheels before it: SSE2)"),
-    Fact("eigen_sum_lanes", "1.6", "1.15", 8, "RELEASE.md 1.6.0: prebuilt binaries use AVX"),
+    Fact("eigen_sum_lanes", "1.0", "1.4", 4,
+         "_pywrap_tensorflow_internal.so, the float Sigmoid kernel disassembled: SSE2 only"),
+    Fact("eigen_sum_lanes", "1.5", "1.15", 8,
+         "_pywrap_tensorflow_internal.so (1.5.1 on): 256-bit AVX, no FMA; RELEASE.md 1.6.0"),
+    Fact("eigen_sigmoid", "1.0", "1.12", "pexp",
+         "include/unsupported/Eigen/CXX11/src/Tensor/TensorFunctors.h scalar_sigmoid_op: "
+         "1 / (1 + exp(-x)), packets through pexp (arch/SSE|AVX/MathFunctions.h)"),
+    Fact("eigen_sigmoid", "1.13", "1.13", "rational",
+         "include/Eigen/src/Core/functors/UnaryFunctors.h scalar_logistic_op<float>: packets "
+         "9/10-degree rational; operator() 1 / (1 + exp(-x))"),
+    Fact("eigen_sigmoid", "1.14", "1.15", "rational_clamped",
+         "include/Eigen/src/Core/functors/UnaryFunctors.h scalar_logistic_op<float>: packets "
+         "rational; operator() 0 below -18, 1 above 18, else 1 / (1 + exp(-x))"),
 )
 # tensorflow.examples.tutorials.mnist.input_data (tf1repro/tf1/examples/tutorials/mnist/),
 # whose read_data_sets and DataSet were contrib/learn/python/learn/datasets/mnist.py's in

@@ -40,7 +40,7 @@ import importlib
 
 from tf1repro.tfcompat import tf as _tf
 from tf1repro.tfcompat import v1 as _v1
-from tf1repro.runtime import arrays, eigen_sums, releases, seeds, tensor_arrays
+from tf1repro.runtime import arrays, eigen_math, releases, seeds, tensor_arrays
 from tf1repro.tf1 import _namespace, contrib, layers, nn, test, train  # noqa: F401
 from tf1repro.tf1._compat_calls import matmul  # noqa: F401
 
@@ -53,8 +53,8 @@ _v1.disable_v2_behavior()
 # TF 1.x's op seeds: a random op without a seed of its own takes the number of
 # ops already in the graph, as every 1.x release did (runtime/seeds.py).
 seeds.install()
-if eigen_sums.requested():  # run --tf1-arithmetic on
-    eigen_sums.install()
+if eigen_math.requested():  # run --tf1-arithmetic on
+    eigen_math.install()
 # zeros/ones (and through them zeros_initializer, zeros_like, ...) make the ops
 # the chosen release made: one Const, the Fill triple, or Const-if-small.
 arrays.install()
