@@ -169,6 +169,19 @@ class _BaseAttentionMechanism(AttentionMechanism):
             self._batch_size = _static_or_shape(self._keys, 0)
             self._alignments_size = _static_or_shape(self._keys, 1)
 
+    def _keyed(self, kind, num_units, query_layer, memory, memory_sequence_length,
+               probability_fn, score_mask_value, dtype, custom_key_value_fn, name):
+        """What Luong's and Bahdanau's constructors share: the release's checks, softmax by
+        default, and the keys through a ``memory_layer`` of ``num_units``."""
+        _form(kind)
+        _refuse_later("mechanism", dtype=dtype, custom_key_value_fn=custom_key_value_fn)
+        probability_fn = probability_fn or v1.nn.softmax
+        _BaseAttentionMechanism.__init__(
+            self, query_layer=query_layer, memory_layer=_Dense(num_units, "memory_layer"),
+            memory=memory, probability_fn=lambda score, _: probability_fn(score),
+            memory_sequence_length=memory_sequence_length, score_mask_value=score_mask_value,
+            custom_key_value_fn=custom_key_value_fn, name=name, dtype=dtype)
+
     memory_layer = property(lambda self: self._memory_layer)
     query_layer = property(lambda self: self._query_layer)
     values = property(lambda self: self._values)
@@ -233,14 +246,8 @@ class LuongAttention(_BaseAttentionMechanism):
     def __init__(self, num_units, memory, memory_sequence_length=None, scale=False,
                  probability_fn=None, score_mask_value=None, dtype=None,
                  custom_key_value_fn=None, name="LuongAttention"):
-        _form("LuongAttention")
-        _refuse_later("mechanism", dtype=dtype, custom_key_value_fn=custom_key_value_fn)
-        probability_fn = probability_fn or v1.nn.softmax
-        super().__init__(query_layer=None, memory_layer=_Dense(num_units, "memory_layer"),
-                         memory=memory, probability_fn=lambda score, _: probability_fn(score),
-                         memory_sequence_length=memory_sequence_length,
-                         score_mask_value=score_mask_value,
-                         custom_key_value_fn=custom_key_value_fn, name=name, dtype=dtype)
+        self._keyed("LuongAttention", num_units, None, memory, memory_sequence_length,
+                    probability_fn, score_mask_value, dtype, custom_key_value_fn, name)
         self._num_units, self._scale, self._name = num_units, scale, name
 
     def __call__(self, query, state):
@@ -267,15 +274,9 @@ class BahdanauAttention(_BaseAttentionMechanism):
     def __init__(self, num_units, memory, memory_sequence_length=None, normalize=False,
                  probability_fn=None, score_mask_value=None, dtype=None,
                  custom_key_value_fn=None, name="BahdanauAttention"):
-        _form("BahdanauAttention")
-        _refuse_later("mechanism", dtype=dtype, custom_key_value_fn=custom_key_value_fn)
-        probability_fn = probability_fn or v1.nn.softmax
-        super().__init__(query_layer=_Dense(num_units, "query_layer"),
-                         memory_layer=_Dense(num_units, "memory_layer"),
-                         memory=memory, probability_fn=lambda score, _: probability_fn(score),
-                         memory_sequence_length=memory_sequence_length,
-                         score_mask_value=score_mask_value,
-                         custom_key_value_fn=custom_key_value_fn, name=name, dtype=dtype)
+        self._keyed("BahdanauAttention", num_units, _Dense(num_units, "query_layer"), memory,
+                    memory_sequence_length, probability_fn, score_mask_value, dtype,
+                    custom_key_value_fn, name)
         self._num_units, self._normalize, self._name = num_units, normalize, name
 
     def __call__(self, query, state):
